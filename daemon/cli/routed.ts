@@ -1,0 +1,83 @@
+#!/usr/bin/env bun
+// routed: the Route daemon. `routed start` runs the proxy in the foreground (systemd-friendly).
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ConfigError, loadConfigFile } from "../config/load.ts";
+import { parseAddr, parseSize } from "../config/flags.ts";
+import { parseDurationMs } from "../../shared/duration.ts";
+import { createLogger, type Level } from "../log.ts";
+import { DEFAULT_MAX_BODY, startDaemon } from "../daemon.ts";
+import pkg from "../../package.json" with { type: "json" };
+
+function addrArg(v: string) {
+  const a = parseAddr(v);
+  if (!a) throw new InvalidArgumentError('use host:port, ":port" or "[::1]:port", e.g. ":8888"');
+  return a;
+}
+function sizeArg(v: string) {
+  const n = parseSize(v);
+  if (n === null || n <= 0) throw new InvalidArgumentError('use bytes or a size with a unit, e.g. "32MiB"');
+  return n;
+}
+function durationArg(v: string) {
+  const n = parseDurationMs(v);
+  if (n === null) throw new InvalidArgumentError('use seconds or a duration with a unit, e.g. "30s"');
+  return n;
+}
+const listArg = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+
+const program = new Command("routed")
+  .description("Route daemon: an OpenAI-compatible gateway with ordered failover, request log and metrics")
+  .version(pkg.version);
+
+program
+  .command("start")
+  .description("run the proxy in the foreground (logs on stderr; SIGTERM/SIGINT drain and exit 0)")
+  .addOption(new Option("--addr <host:port>", "listen address").env("ROUTE_ADDR").default(addrArg(":8888"), ":8888").argParser(addrArg))
+  .addOption(new Option("--db <file>", "SQLite database file (created and migrated on start)").env("ROUTE_DB").default("./db.sqlite"))
+  .addOption(new Option("--upstreams <file>", "config file: client keys and upstreams (a missing file is fine)").env("ROUTE_UPSTREAMS").default("./upstreams.yaml"))
+  .addOption(new Option("--noauth", "do not check client Authorization headers").env("ROUTE_NOAUTH"))
+  .addOption(new Option("--max-body <size>", "largest request body accepted").env("ROUTE_MAX_BODY").default(DEFAULT_MAX_BODY, "32MiB").argParser(sizeArg))
+  .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
+  .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
+  .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
+  .action(async (o) => {
+    const log = createLogger(o.logLevel as Level);
+    process.umask(0o077); // the database and its WAL hold upstream keys: owner-only
+    let loaded;
+    try {
+      loaded = loadConfigFile(o.upstreams);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems) process.stderr.write(`routed: ${p}\n`);
+      process.exit(1);
+    }
+    if (!loaded.found) log.info("no upstreams file; starting with the upstreams in the database", { file: o.upstreams });
+    let daemon;
+    try {
+      daemon = await startDaemon({
+        hostname: o.addr.hostname,
+        port: o.addr.port,
+        dbPath: o.db,
+        config: loaded.config,
+        noauth: Boolean(o.noauth),
+        maxBodyBytes: o.maxBody,
+        trustProxy: o.trustProxy,
+        drainTimeoutMs: o.drainTimeout,
+        logger: log,
+      });
+    } catch (err) {
+      process.stderr.write(`routed: cannot start: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const onSignal = (sig: string) => {
+      log.info("signal received", { signal: sig });
+      daemon.stop().then(() => process.exit(0));
+    };
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
+  });
+
+program.parseAsync(process.argv).catch((err) => {
+  process.stderr.write(`routed: ${(err as Error).message}\n`);
+  process.exit(1);
+});

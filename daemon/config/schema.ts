@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { parseDurationMs } from "../../shared/duration.ts";
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_STREAM_TIMEOUT_MS = 5_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
+const duration = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({ code: "custom", message: `must be a positive duration: seconds (30) or with a unit ("500ms", "5s", "2m"), got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const endpoint = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), {
+    message: "must be an http(s) URL ending in the API base, such as https://api.openai.com/v1",
+  })
+  .transform((v) => v.replace(/\/+$/, ""));
+
+export const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const name = z.string().regex(UPSTREAM_NAME, {
+  message: "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit",
+});
+
+export const fileUpstreamSchema = z.strictObject({
+  name: name.optional(),
+  sk: z.string({ message: "is required: the upstream's API key" }).trim().min(1, { message: "must not be empty: the upstream's API key" }),
+  endpoint: z.string({ message: "is required: the upstream's API base, such as https://api.openai.com/v1" }).pipe(endpoint),
+  timeout: duration.optional(),
+  stream_timeout: duration.optional(),
+  enabled: z.boolean({ message: "must be true or false" }).optional(),
+});
+
+const keyList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((k) => k.trim()).filter((k) => k.length > 0));
+
+export const configFileSchema = z.strictObject({
+  authorization: keyList.optional(),
+  timeout: duration.optional(),
+  stream_timeout: duration.optional(),
+  stall_timeout: duration.optional(),
+  upstreams: z
+    .array(fileUpstreamSchema, { message: "must be a list of upstreams, each with sk and endpoint" })
+    .optional()
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list?.forEach((u, i) => {
+        if (u.name === undefined) return;
+        if (seen.has(u.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `"${u.name}" is used twice: give each upstream its own name` });
+        seen.add(u.name);
+      });
+    }),
+});
+
+export type FileUpstream = z.infer<typeof fileUpstreamSchema>;
+export type ConfigFile = z.infer<typeof configFileSchema>;

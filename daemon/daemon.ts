@@ -1,0 +1,138 @@
+// Composition root: builds the store, pool, metrics, log writer and proxy from options, and owns
+// the graceful stop. Both `routed start` and the end-to-end tests start Route through here.
+import type { Server } from "bun";
+import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type ConfigFile } from "./config/schema.ts";
+import { silentLogger, type Logger } from "./log.ts";
+import { createMetrics } from "./metrics/registry.ts";
+import { createKeyChecker } from "./proxy/auth.ts";
+import { createClientIpResolver } from "./proxy/client-ip.ts";
+import type { RequestContext } from "./proxy/context.ts";
+import { createLocalRoutes } from "./proxy/local.ts";
+import { toLogRow } from "./proxy/log-entry.ts";
+import { createPipeline } from "./proxy/pipeline.ts";
+import { createPool } from "./routing/pool.ts";
+import { createLogWriter } from "./store/log-writer.ts";
+import { reconcileFileUpstreams } from "./store/reconcile.ts";
+import { openSqliteStore } from "./store/sqlite/open.ts";
+import type { Store } from "./store/types.ts";
+
+export interface DaemonOptions {
+  hostname?: string;
+  port?: number;
+  /** SQLite file; ignored when `store` is given. */
+  dbPath?: string;
+  store?: Store;
+  config?: ConfigFile;
+  noauth?: boolean;
+  maxBodyBytes?: number;
+  trustProxy?: string[];
+  drainTimeoutMs?: number;
+  logFlushMs?: number;
+  logger?: Logger;
+}
+
+export const DEFAULT_MAX_BODY = 32 << 20;
+
+export async function startDaemon(opts: DaemonOptions) {
+  const log = opts.logger ?? silentLogger;
+  const config = opts.config ?? {};
+  const startedAt = Date.now();
+  const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
+  await reconcileFileUpstreams(store, config.upstreams ?? []);
+
+  const pool = createPool({
+    timeoutMs: config.timeout ?? DEFAULT_TIMEOUT_MS,
+    streamTimeoutMs: config.stream_timeout ?? DEFAULT_STREAM_TIMEOUT_MS,
+    stallTimeoutMs: config.stall_timeout ?? DEFAULT_STALL_TIMEOUT_MS,
+  });
+  const reload = async () => pool.set(await store.listUpstreams());
+  await reload();
+
+  const metrics = createMetrics(() =>
+    pool.all().map((u) => {
+      const r = u.stats.recent();
+      return { label: u.label, up: u.enabled && !(r.attempts >= 5 && r.successRate === 0) };
+    }),
+  );
+  const writer = createLogWriter<RequestContext>({
+    store,
+    flushMs: opts.logFlushMs,
+    toRow(ctx) {
+      const row = toLogRow(ctx);
+      if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
+      return row;
+    },
+    onWritten: (rows) => metrics.logWritten.inc(rows.length),
+    onQueue: (n) => metrics.logQueue.set(n),
+    onDrop: () => metrics.logDropped.inc(),
+    onError(err, queued) {
+      metrics.logErrors.inc();
+      log.error("request log write failed; rows kept for retry", { err, queued });
+    },
+  });
+
+  const keys = opts.noauth ? null : createKeyChecker(config.authorization ?? []);
+  if (keys && !keys.configured) {
+    log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file or use --noauth");
+  }
+  let draining = false;
+  const pipeline = createPipeline({
+    pool,
+    metrics,
+    keys,
+    maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    clientIp: createClientIpResolver(opts.trustProxy ?? []),
+    enqueueLog: (ctx) => writer.enqueue(ctx),
+    isDraining: () => draining,
+    local: createLocalRoutes({ pool, metrics, keys, store, reload, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+  });
+
+  const server: Server<undefined> = Bun.serve({
+    hostname: opts.hostname ?? "0.0.0.0",
+    port: opts.port ?? 8888,
+    // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
+    idleTimeout: 30,
+    // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    development: false,
+    fetch: (req, srv) => pipeline.handle(req, srv),
+    error(err) {
+      log.error("unhandled error in request handler", { err });
+      return new Response(JSON.stringify({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } }), {
+        status: 500,
+        headers: { "content-type": "application/json" },
+      });
+    },
+  });
+  log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
+
+  let stopping: Promise<void> | null = null;
+  /** Graceful stop: refuse new work, let in-flight requests and streams finish (deadline), flush the log. */
+  function stop(): Promise<void> {
+    if (stopping) return stopping;
+    draining = true;
+    stopping = (async () => {
+      const deadline = opts.drainTimeoutMs ?? 30_000;
+      log.info("draining", { inflight: pipeline.inflight, deadline_ms: deadline });
+      const closed = server.stop(false);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        pipeline.idle().then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadline))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) log.warn("drain deadline passed; closing remaining connections", { inflight: pipeline.inflight });
+      await server.stop(true);
+      await closed;
+      const lost = await writer.drain();
+      if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      await store.close();
+      log.info("stopped");
+    })();
+    return stopping;
+  }
+
+  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, reload, stop };
+}
+
+export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

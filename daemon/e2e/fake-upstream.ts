@@ -1,0 +1,209 @@
+// A scriptable OpenAI-style upstream on loopback for end-to-end tests. Each request takes the next
+// queued behaviour (or the default): status, delay, hang, time to first token, chunk count and
+// gaps, reset mid-stream, in-band error events, gzip, header echo. It records what it received and
+// which requests the proxy abandoned (the client side closed).
+import type { Server } from "bun";
+
+export interface StreamBehavior {
+  chunks?: number;
+  ttftMs?: number; // delay before the first content event (after the role preamble)
+  gapMs?: number; // between content chunks
+  pauseAt?: { index: number; ms: number }; // one long pause before chunk `index`
+  resetAfter?: number; // drop the connection after this many content chunks
+  errorBeforeContent?: boolean; // send an in-band error event instead of content
+  splitEvents?: boolean; // send every event in byte-sized pieces
+}
+
+export interface Behavior {
+  status?: number;
+  headers?: Record<string, string>;
+  delayMs?: number; // before response headers
+  hang?: boolean; // never answer
+  body?: unknown; // JSON (or string) body instead of the default for the path
+  stream?: StreamBehavior;
+  gzip?: boolean;
+  echoHeaders?: boolean;
+}
+
+export interface Received {
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: string;
+  json: any;
+}
+
+const enc = new TextEncoder();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeUpstream(name = "fake") {
+  const queue: Behavior[] = [];
+  let fallback: Behavior = {};
+  const received: Received[] = [];
+  let aborted = 0;
+  let completed = 0;
+  const abortWaiters: (() => void)[] = [];
+  const onAbort = () => {
+    aborted++;
+    for (const w of abortWaiters.splice(0)) w();
+  };
+
+  const chat = (model: string, text: string) => ({
+    id: `chatcmpl-${name}`,
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+  });
+  const chunk = (model: string, delta: object, finish: string | null = null, extra: object = {}) =>
+    `data: ${JSON.stringify({ id: `chatcmpl-${name}`, object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+
+  function defaultBody(path: string, json: any): unknown {
+    const model = json?.model ?? "unknown";
+    if (path.endsWith("/embeddings")) return { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } };
+    if (path.endsWith("/models")) return { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 0, owned_by: name }] };
+    if (path.endsWith("/completions") && !path.includes("chat")) return { id: "cmpl", object: "text_completion", model, choices: [{ index: 0, text: `completion from ${name}`, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } };
+    return chat(model, `hello from ${name}`);
+  }
+
+  function streamBody(req: Request, json: any, s: StreamBehavior): ReadableStream<Uint8Array> {
+    const model = json?.model ?? "unknown";
+    const n = s.chunks ?? 3;
+    let cancelled = false;
+    return new ReadableStream<Uint8Array>({
+      async start(c) {
+        const send = async (text: string) => {
+          if (cancelled) return;
+          if (s.splitEvents) for (const b of enc.encode(text)) c.enqueue(new Uint8Array([b]));
+          else c.enqueue(enc.encode(text));
+        };
+        try {
+          await send(chunk(model, { role: "assistant", content: "" }));
+          if (s.ttftMs) await sleep(s.ttftMs);
+          if (s.errorBeforeContent) {
+            await send(`data: ${JSON.stringify({ error: { message: `${name} overloaded`, type: "server_error", code: "overloaded" } })}\n\n`);
+            c.close();
+            return;
+          }
+          for (let i = 0; i < n; i++) {
+            if (cancelled) return;
+            if (s.resetAfter !== undefined && i === s.resetAfter) {
+              c.error(new Error("simulated reset"));
+              return;
+            }
+            if (s.pauseAt?.index === i) await sleep(s.pauseAt.ms);
+            else if (i > 0 && s.gapMs) await sleep(s.gapMs);
+            await send(chunk(model, { content: `w${i} ` }));
+          }
+          await send(chunk(model, {}, "stop"));
+          if (json?.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
+          await send("data: [DONE]\n\n");
+          if (!cancelled) c.close();
+          completed++;
+        } catch {}
+      },
+      cancel() {
+        cancelled = true;
+        onAbort();
+      },
+    });
+  }
+
+  const server: Server<undefined> = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      const text = await req.text();
+      let json: any = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      const headers: Record<string, string> = {};
+      req.headers.forEach((v, k) => (headers[k] = v));
+      received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, json });
+      const b = queue.shift() ?? fallback;
+      req.signal.addEventListener("abort", onAbort, { once: true });
+      if (b.hang) return new Promise<Response>(() => {});
+      if (b.delayMs) await sleep(b.delayMs);
+      if (req.signal.aborted) return new Response(null, { status: 499 });
+      const status = b.status ?? 200;
+      const h = new Headers(b.headers);
+      if (b.echoHeaders) return Response.json({ headers }, { status, headers: h });
+      if (status < 400 && (json?.stream === true || b.stream)) {
+        h.set("content-type", "text/event-stream");
+        return new Response(streamBody(req, json, b.stream ?? {}), { status, headers: h });
+      }
+      let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json));
+      if (url.pathname.endsWith("/audio/speech") && b.body === undefined) {
+        h.set("content-type", "audio/mpeg");
+        return new Response(new Uint8Array(4096).map((_, i) => i % 251), { status, headers: h });
+      }
+      if (url.pathname.endsWith("/audio/transcriptions") && b.body === undefined) body = { text: `transcribed by ${name}` };
+      const raw = typeof body === "string" ? body : JSON.stringify(body);
+      if (!h.has("content-type")) h.set("content-type", typeof body === "string" ? "text/plain" : "application/json");
+      completed++;
+      if (b.gzip) {
+        h.set("content-encoding", "gzip");
+        return new Response(Bun.gzipSync(enc.encode(raw)), { status, headers: h });
+      }
+      return new Response(raw, { status, headers: h });
+    },
+  });
+
+  return {
+    name,
+    url: `http://127.0.0.1:${server.port}/v1`,
+    received,
+    /** Queue behaviours for the next requests, in order. */
+    next(...b: Behavior[]) {
+      queue.push(...b);
+    },
+    setDefault(b: Behavior) {
+      fallback = b;
+    },
+    get aborted() {
+      return aborted;
+    },
+    get completed() {
+      return completed;
+    },
+    /** Resolves when the fake sees a request abandoned by its client (the proxy). */
+    nextAbort(): Promise<void> {
+      return new Promise((r) => abortWaiters.push(r));
+    },
+    reset() {
+      queue.length = 0;
+      fallback = {};
+      received.length = 0;
+    },
+    stop: () => server.stop(true),
+  };
+}
+
+export type FakeUpstream = Awaited<ReturnType<typeof startFakeUpstream>>;
+
+/** An address where nothing listens: connecting is refused. */
+export async function refusedUrl(): Promise<string> {
+  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = s.port;
+  await s.stop(true);
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+/** A TCP server that reads the request and drops the connection before any response. */
+export function startResetServer() {
+  const l = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.terminate();
+      },
+    },
+  });
+  return { url: `http://127.0.0.1:${l.port}/v1`, stop: () => l.stop(true) };
+}

@@ -1,0 +1,218 @@
+// One try of one upstream. Decides, before anything reaches the client, whether the request
+// commits to this upstream or may move on; after commit the response is the client's.
+import type { PoolUpstream } from "../routing/pool.ts";
+import { clientResponseHeaders } from "./headers.ts";
+import { elapsed, type RequestContext } from "./context.ts";
+import { sseErrorEvent } from "./openai-error.ts";
+import { CLIENT_GONE, pump, TIMEOUT, type PumpEnd } from "./pump.ts";
+import { redactBytes } from "./redact.ts";
+import { StreamReply } from "./reply.ts";
+import { lastEventBoundary, SseParser } from "./sse.ts";
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+export type AttemptResult =
+  | { kind: "commit"; response: Response }
+  | { kind: "failed"; outcome: string; message: string; timeout: boolean; answer?: Answer }
+  | { kind: "client_gone" };
+
+export interface AttemptDeps {
+  stallMs: number;
+  /** Response headers Route adds (x-route-*), computed at commit. */
+  routeHeaders: (ctx: RequestContext, h: Headers) => void;
+  recordAttempt: (ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) => void;
+  /** Called once when a committed response has been fully delivered (or abandoned). */
+  finish: (ctx: RequestContext) => void;
+}
+
+const BUFFER_LIMIT = 16 << 20; // JSON/text answers up to this size are buffered (and so can still fail over)
+const encoder = new TextEncoder();
+
+function bufferable(res: Response): boolean {
+  const type = res.headers.get("content-type") ?? "";
+  const len = Number(res.headers.get("content-length") ?? 0);
+  return (type.includes("json") || type.startsWith("text/") || type === "") && len <= BUFFER_LIMIT;
+}
+
+function failureOf(err: unknown, signal: AbortSignal, limitMs: number, stream: boolean): AttemptResult {
+  if (signal.reason === CLIENT_GONE) return { kind: "client_gone" };
+  if (signal.reason === TIMEOUT) {
+    const what = stream ? "first token" : "response";
+    return { kind: "failed", outcome: "timeout", message: `no ${what} within ${limitMs} ms`, timeout: true };
+  }
+  const code = String((err as { code?: unknown })?.code ?? "");
+  const connect = /refused|FailedToOpenSocket|ENOTFOUND|EAI_|DNS|ConnectionRefused|UnableToConnect|EHOSTUNREACH|ENETUNREACH/i.test(code);
+  const detail = code || (err as Error)?.message || "unknown error";
+  return connect
+    ? { kind: "failed", outcome: "connect_error", message: `connect failed (${detail})`, timeout: false }
+    : { kind: "failed", outcome: "reset", message: `connection lost before the response (${detail})`, timeout: false };
+}
+
+export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: Headers, deps: AttemptDeps): Promise<AttemptResult> {
+  const started = performance.now();
+  const ac = new AbortController();
+  const clientSignal = ctx.req.signal;
+  if (clientSignal.aborted) return { kind: "client_gone" };
+  const onClientAbort = () => ac.abort(CLIENT_GONE);
+  clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  const limitMs = ctx.stream ? up.effectiveStreamTimeoutMs : up.effectiveTimeoutMs;
+  const timer = setTimeout(() => ac.abort(TIMEOUT), limitMs);
+  up.stats.inflight++;
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    clientSignal.removeEventListener("abort", onClientAbort);
+    up.stats.inflight--;
+  };
+  const fail = (r: AttemptResult, status?: number): AttemptResult => {
+    settle();
+    if (r.kind === "failed") deps.recordAttempt(ctx, up, r.outcome, performance.now() - started, status);
+    else deps.recordAttempt(ctx, up, "client_closed", performance.now() - started);
+    return r;
+  };
+  const commit = (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string): AttemptResult => {
+    deps.recordAttempt(ctx, up, outcome, performance.now() - started, res.status);
+    ctx.upstream = up;
+    ctx.status = res.status;
+    const h = clientResponseHeaders(res.headers);
+    deps.routeHeaders(ctx, h);
+    return { kind: "commit", response: new Response(body, { status: res.status, statusText: res.statusText, headers: h }) };
+  };
+  /** A committed body that is streamed: the request finishes when the stream does. */
+  const onStreamEnd = (end: PumpEnd) => {
+    settle();
+    if (end.kind === "client_gone") {
+      ctx.status = 499;
+      ctx.errorCode = "client_closed";
+      ctx.errorMessage = "client closed the connection mid-response; upstream request cancelled";
+    } else if (end.kind === "upstream_error") {
+      ctx.errorCode = end.code;
+      ctx.errorMessage = end.message;
+    }
+    deps.finish(ctx);
+  };
+
+  headers.set("authorization", `Bearer ${up.sk}`);
+  let res: Response;
+  try {
+    res = await fetch(up.endpoint + ctx.path.slice(3) + ctx.search, {
+      method: ctx.method,
+      headers,
+      body: ctx.body,
+      signal: ac.signal,
+      redirect: "manual",
+      timeout: false, // Route's own clocks decide; Bun's 5-minute socket idle default must not
+    } as RequestInit);
+  } catch (err) {
+    return fail(failureOf(err, ac.signal, limitMs, ctx.stream));
+  }
+  ctx.ttfbMs = elapsed(ctx);
+
+  if (res.status === 429 || res.status >= 500) {
+    let body: Uint8Array = new Uint8Array(0);
+    try {
+      body = redactBytes(new Uint8Array(await res.arrayBuffer()), up.sk);
+    } catch {}
+    const outcome = res.status === 429 ? "http_429" : "http_5xx";
+    const answer = { status: res.status, headers: res.headers, body };
+    return fail({ kind: "failed", outcome, message: `answered ${res.status}`, timeout: false, answer }, res.status);
+  }
+
+  const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
+  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: deps.stallMs, timer });
+
+  if (res.body !== null && !bufferable(res)) {
+    clearTimeout(timer); // binary bodies (audio, files) stream through under the stall clock
+    const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    return commit(res, pump({ reader, stallMs: deps.stallMs, controller: ac, onEnd: onStreamEnd }), "ok");
+  }
+
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    return fail(failureOf(err, ac.signal, limitMs, ctx.stream));
+  }
+  settle();
+  if (res.status >= 400) body = redactBytes(body, up.sk);
+  ctx.responseBody = body;
+  const r = commit(res, body, res.status >= 400 ? "http_4xx" : "ok");
+  deps.finish(ctx);
+  return r;
+}
+
+interface StreamHooks {
+  fail: (r: AttemptResult) => AttemptResult;
+  commit: (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string) => AttemptResult;
+  onStreamEnd: (end: PumpEnd) => void;
+  settle: () => void;
+  limitMs: number;
+  stallMs: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Holds the stream until its first content event: a failure, an in-band error or the first-token
+ * clock running out before then still fails over. Then forwards whole events as they arrive.
+ */
+async function openStream(
+  ctx: RequestContext,
+  up: PoolUpstream,
+  res: Response,
+  ac: AbortController,
+  h: StreamHooks,
+): Promise<AttemptResult> {
+  const reader = res.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  const parser = new SseParser();
+  const reply = new StreamReply();
+  const held: Uint8Array[] = [];
+  for (let committed = false; !committed; ) {
+    let r: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      r = await reader.read();
+    } catch (err) {
+      return h.fail(failureOf(err, ac.signal, h.limitMs, true));
+    }
+    if (r.done) return h.fail({ kind: "failed", outcome: "stream_error", message: "stream ended before any content", timeout: false });
+    held.push(r.value);
+    for (const ev of parser.push(r.value)) {
+      const kind = reply.add(ev);
+      if (kind === "error") {
+        reader.cancel().catch(() => {});
+        return h.fail({ kind: "failed", outcome: "stream_error", message: `error event before content: ${reply.error?.message}`, timeout: false });
+      }
+      if (kind !== "preamble") committed = true;
+    }
+  }
+  clearTimeout(h.timer);
+  ctx.ttftMs = elapsed(ctx);
+  ctx.streamReply = reply;
+
+  const first = held.length === 1 ? held[0]! : Buffer.concat(held);
+  const cut = lastEventBoundary(first);
+  let pending: Uint8Array | null = cut < first.length ? first.subarray(cut) : null;
+  const transform = (chunk: Uint8Array): Uint8Array | null => {
+    for (const ev of parser.push(chunk)) reply.add(ev);
+    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+    const b = lastEventBoundary(buf);
+    pending = b < buf.length ? buf.subarray(b) : null;
+    return b === buf.length ? buf : buf.subarray(0, b);
+  };
+  const body = pump({
+    reader,
+    head: [first.subarray(0, cut)],
+    transform,
+    flush: () => pending,
+    tail: (e) => encoder.encode(sseErrorEvent(e.code, e.message)),
+    stallMs: h.stallMs,
+    controller: ac,
+    onEnd: h.onStreamEnd,
+  });
+  return h.commit(res, body, "ok");
+}

@@ -1,0 +1,74 @@
+// Reads and understands the request body once: the bytes to forward (kept for failover), the JSON
+// fields routing needs (model, stream), and what the request log shows.
+import type { RequestContext } from "./context.ts";
+import { HttpError } from "./openai-error.ts";
+
+const decoder = new TextDecoder();
+
+function tooLarge(max: number): HttpError {
+  return new HttpError(413, "request_too_large", `request body is larger than ${max} bytes; send less or raise --max-body`);
+}
+
+async function readLimited(req: Request, max: number): Promise<Uint8Array> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null) {
+    if (Number(declared) > max) throw tooLarge(max);
+    return new Uint8Array(await req.arrayBuffer());
+  }
+  // Chunked upload: count as it arrives and stop at the limit instead of buffering it all.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > max) throw tooLarge(max);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+async function summarizeMultipart(ctx: RequestContext, body: Uint8Array): Promise<void> {
+  try {
+    const form = await new Response(body, { headers: { "content-type": ctx.contentType! } }).formData();
+    const fields: Record<string, unknown> = {};
+    form.forEach((v, k) => {
+      fields[k] = typeof v === "string" ? v : { filename: v.name, type: v.type, bytes: v.size };
+    });
+    if (typeof fields.model === "string") ctx.model = fields.model;
+    ctx.stream = fields.stream === "true";
+    ctx.bodySummary = JSON.stringify(fields);
+  } catch {
+    ctx.bodySummary = `[multipart body, ${body.length} bytes, not parseable]`;
+  }
+}
+
+export async function readBody(ctx: RequestContext, maxBytes: number): Promise<void> {
+  if (ctx.method === "GET" || ctx.method === "HEAD" || ctx.req.body === null) return;
+  let body: Uint8Array;
+  try {
+    body = await readLimited(ctx.req, maxBytes);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, "invalid_request", `request body could not be read: ${(err as Error).message}`);
+  }
+  if (body.length === 0) return;
+  ctx.body = body;
+  const type = ctx.contentType ?? "";
+  if (type.includes("json")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(decoder.decode(body));
+    } catch (err) {
+      throw new HttpError(400, "invalid_json", `request body is not valid JSON (${(err as Error).message}); send a JSON object`);
+    }
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+      const json = parsed as Record<string, unknown>;
+      ctx.json = json;
+      if (typeof json.model === "string") ctx.model = json.model;
+      ctx.stream = json.stream === true;
+    }
+  } else if (type.startsWith("multipart/form-data")) {
+    await summarizeMultipart(ctx, body);
+  } else if (!type.startsWith("text/") && !type.includes("x-www-form-urlencoded")) {
+    ctx.bodySummary = `[${type || "unknown type"} body, ${body.length} bytes]`;
+  }
+}

@@ -1,0 +1,66 @@
+// Everything one request accumulates on its way through the pipeline; at the end it becomes
+// exactly one request-log row (built later, off the response path, by log-entry.ts).
+import type { PoolUpstream } from "../routing/pool.ts";
+import type { AttemptRecord } from "../store/types.ts";
+import type { StreamReply } from "./reply.ts";
+
+export interface RequestContext {
+  readonly id: string;
+  readonly ts: number; // wall clock at arrival (ms)
+  readonly t0: number; // performance.now() at arrival
+  readonly req: Request;
+  readonly method: string;
+  readonly path: string; // pathname, e.g. /v1/chat/completions
+  readonly search: string;
+  clientIp: string | null;
+  body: Uint8Array | null;
+  contentType: string | null;
+  /** The request body as logged when it is not JSON text (multipart fields, binary summary). */
+  bodySummary: string | null;
+  json: Record<string, unknown> | null;
+  model: string | null;
+  stream: boolean;
+  attempts: AttemptRecord[];
+  upstream: PoolUpstream | null;
+  status: number;
+  ttfbMs: number | null;
+  ttftMs: number | null;
+  totalMs: number | null;
+  streamReply: StreamReply | null;
+  responseBody: Uint8Array | null; // buffered JSON/text response, parsed for the reply at log time
+  errorCode: string | null;
+  errorMessage: string | null;
+  finished: boolean;
+}
+
+export function createContext(req: Request, url: URL, id: string): RequestContext {
+  return {
+    id,
+    ts: Date.now(),
+    t0: performance.now(),
+    req,
+    method: req.method,
+    path: url.pathname,
+    search: url.search,
+    clientIp: null,
+    body: null,
+    contentType: req.headers.get("content-type"),
+    bodySummary: null,
+    json: null,
+    model: null,
+    stream: false,
+    attempts: [],
+    upstream: null,
+    status: 0,
+    ttfbMs: null,
+    ttftMs: null,
+    totalMs: null,
+    streamReply: null,
+    responseBody: null,
+    errorCode: null,
+    errorMessage: null,
+    finished: false,
+  };
+}
+
+export const elapsed = (ctx: RequestContext) => performance.now() - ctx.t0;

@@ -1,0 +1,61 @@
+// Builds the request-log row from a finished request. Runs in the log writer's batch, off the
+// response path: body decoding and reply parsing cost nothing to the client.
+import type { LogRow } from "../store/types.ts";
+import type { RequestContext } from "./context.ts";
+import { replyFromJson, type Reply } from "./reply.ts";
+
+export const REQUEST_LOG_CAP = 1 << 20; // bytes of request body kept per row
+
+const decoder = new TextDecoder();
+
+function requestText(ctx: RequestContext): { text: string | null; truncated: boolean } {
+  if (ctx.bodySummary !== null) return { text: ctx.bodySummary, truncated: false };
+  if (ctx.body === null) return { text: null, truncated: false };
+  const truncated = ctx.body.length > REQUEST_LOG_CAP;
+  return { text: decoder.decode(truncated ? ctx.body.subarray(0, REQUEST_LOG_CAP) : ctx.body), truncated };
+}
+
+function replyOf(ctx: RequestContext): Reply | null {
+  if (ctx.streamReply) return ctx.streamReply.result();
+  if (!ctx.responseBody || ctx.responseBody.length === 0) return null;
+  const text = decoder.decode(ctx.responseBody);
+  try {
+    return replyFromJson(JSON.parse(text));
+  } catch {
+    // Not JSON (text/plain transcription, an HTML error page): the text is the reply, capped.
+    return { text: text.slice(0, REQUEST_LOG_CAP), toolCalls: null, usage: null, error: null };
+  }
+}
+
+export function toLogRow(ctx: RequestContext): LogRow {
+  const req = requestText(ctx);
+  const reply = replyOf(ctx);
+  const upstreamError = reply?.error ?? null; // an error body, or an in-band error event mid-stream
+  return {
+    id: ctx.id,
+    ts: ctx.ts,
+    clientIp: ctx.clientIp,
+    method: ctx.method,
+    path: ctx.path,
+    model: ctx.model,
+    stream: ctx.stream,
+    requestBody: req.text,
+    requestBytes: ctx.body?.length ?? 0,
+    requestTruncated: req.truncated,
+    upstreamId: ctx.upstream?.id ?? null,
+    upstreamName: ctx.upstream?.label ?? null,
+    attempts: ctx.attempts,
+    status: ctx.status,
+    ttfbMs: ctx.ttfbMs === null ? null : Math.round(ctx.ttfbMs),
+    ttftMs: ctx.ttftMs === null ? null : Math.round(ctx.ttftMs),
+    totalMs: Math.round(ctx.totalMs ?? 0),
+    replyText: reply?.text ?? null,
+    toolCalls: reply?.toolCalls ?? null,
+    promptTokens: reply?.usage?.promptTokens ?? null,
+    completionTokens: reply?.usage?.completionTokens ?? null,
+    totalTokens: reply?.usage?.totalTokens ?? null,
+    errorCode: ctx.errorCode ?? upstreamError?.code ?? null,
+    errorMessage: ctx.errorMessage ?? upstreamError?.message ?? null,
+    userAgent: ctx.req.headers.get("user-agent"),
+  };
+}

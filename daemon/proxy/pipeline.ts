@@ -1,0 +1,119 @@
+// The request path as a chain of small stages:
+//   route → auth → context (id, client IP) → read body → forward (failover) → finish (log, metrics)
+import type { Server } from "bun";
+import type { Metrics } from "../metrics/registry.ts";
+import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { KeyChecker } from "./auth.ts";
+import { readBody } from "./body.ts";
+import { createContext, elapsed, type RequestContext } from "./context.ts";
+import { forward } from "./forward.ts";
+import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
+
+export interface PipelineDeps {
+  pool: Pool;
+  metrics: Metrics;
+  keys: KeyChecker | null; // null: --noauth
+  maxBodyBytes: number;
+  clientIp: (peer: string | null, xff: string | null) => string | null;
+  enqueueLog: (ctx: RequestContext) => void;
+  /** Routes Route answers itself (health, metrics, status, admin); null: not one of them. */
+  local: (req: Request, url: URL) => Promise<Response> | Response | null;
+  isDraining: () => boolean;
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  const { pool, metrics } = deps;
+  let inflight = 0;
+  const idle: (() => void)[] = [];
+
+  function finish(ctx: RequestContext): void {
+    if (ctx.finished) return;
+    ctx.finished = true;
+    ctx.totalMs = elapsed(ctx);
+    const label = ctx.upstream?.label ?? "none";
+    metrics.request(label, ctx.model, ctx.status, ctx.stream, ctx.totalMs / 1000);
+    if (ctx.ttftMs !== null && ctx.upstream) metrics.ttft(label, ctx.ttftMs / 1000);
+    deps.enqueueLog(ctx);
+    metrics.inflight.set(--inflight);
+    if (inflight === 0) for (const fn of idle.splice(0)) fn();
+  }
+
+  function fail(ctx: RequestContext, e: HttpError): Response {
+    ctx.status = e.status;
+    ctx.errorCode = e.code;
+    ctx.errorMessage = e.message;
+    const h: Record<string, string> = { "x-request-id": ctx.id };
+    if (ctx.attempts.length > 0) {
+      h["x-route-attempts"] = attemptsHeader(ctx);
+      if (ctx.upstream) h["x-route-upstream"] = ctx.upstream.label;
+    }
+    finish(ctx);
+    return httpErrorResponse(e, h);
+  }
+
+  const attemptsHeader = (ctx: RequestContext) => ctx.attempts.map((a) => `${a.upstream}=${a.outcome}`).join(", ");
+
+  const forwardDeps = {
+    pool,
+    stallMs: pool.defaults.stallTimeoutMs,
+    fail,
+    finish,
+    routeHeaders(ctx: RequestContext, h: Headers) {
+      h.set("x-request-id", ctx.id);
+      h.set("x-route-upstream", ctx.upstream!.label);
+      h.set("x-route-attempts", attemptsHeader(ctx));
+    },
+    recordAttempt(ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) {
+      ctx.attempts.push({ upstreamId: up.id, upstream: up.label, outcome, status, ms: Math.round(ms) });
+      up.stats.record(outcome === "ok" || outcome === "http_4xx", ms, outcome === "ok" ? null : outcome, Date.now());
+      metrics.attempt(up.label, outcome);
+    },
+  };
+
+  async function proxy(req: Request, url: URL, server: Server<undefined>): Promise<Response> {
+    if (deps.keys) {
+      try {
+        deps.keys.check(req.headers.get("authorization"));
+      } catch (e) {
+        metrics.rejected("invalid_api_key");
+        return httpErrorResponse(e as HttpError);
+      }
+    }
+    const ctx = createContext(req, url, Bun.randomUUIDv7());
+    ctx.clientIp = deps.clientIp(server.requestIP(req)?.address ?? null, req.headers.get("x-forwarded-for"));
+    metrics.inflight.set(++inflight);
+    try {
+      if (deps.isDraining()) throw new HttpError(503, "shutting_down", "Route is shutting down; retry on another instance or in a moment");
+      await readBody(ctx, deps.maxBodyBytes);
+      // Past the body, Route's own clocks (first token, stall, timeout) govern the connection.
+      server.timeout(req, 0);
+      return await forward(ctx, forwardDeps);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        metrics.rejected(e.code);
+        return fail(ctx, e);
+      }
+      return fail(ctx, new HttpError(500, "internal_error", `Route failed on this request: ${(e as Error).message}`));
+    }
+  }
+
+  return {
+    async handle(req: Request, server: Server<undefined>): Promise<Response> {
+      const url = new URL(req.url);
+      const local = deps.local(req, url);
+      if (local) return local;
+      if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) return proxy(req, url, server);
+      metrics.rejected("not_found");
+      return errorResponse(404, "not_found", `unknown path ${url.pathname}; Route serves /v1/*, /health, /metrics and /admin/upstreams`);
+    },
+    get inflight() {
+      return inflight;
+    },
+    /** Resolves when no request is in flight (streams included). */
+    idle(): Promise<void> {
+      return inflight === 0 ? Promise.resolve() : new Promise((r) => idle.push(r));
+    },
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;
