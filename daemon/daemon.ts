@@ -28,6 +28,8 @@ export interface DaemonOptions {
   trustProxy?: string[];
   drainTimeoutMs?: number;
   logFlushMs?: number;
+  /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
+  clientIdleTimeoutS?: number;
   logger?: Logger;
 }
 
@@ -91,7 +93,7 @@ export async function startDaemon(opts: DaemonOptions) {
     hostname: opts.hostname ?? "0.0.0.0",
     port: opts.port ?? 8888,
     // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
-    idleTimeout: 30,
+    idleTimeout: opts.clientIdleTimeoutS ?? 30,
     // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     development: false,

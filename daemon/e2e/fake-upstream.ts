@@ -12,6 +12,7 @@ export interface StreamBehavior {
   resetAfter?: number; // drop the connection after this many content chunks
   errorBeforeContent?: boolean; // send an in-band error event instead of content
   splitEvents?: boolean; // send every event in byte-sized pieces
+  holdBefore?: { index: number; until: Promise<unknown> }; // wait for the test before chunk `index`
 }
 
 export interface Behavior {
@@ -44,6 +45,7 @@ export async function startFakeUpstream(name = "fake") {
   let aborted = 0;
   let completed = 0;
   const abortWaiters: (() => void)[] = [];
+  const requestWaiters: (() => void)[] = [];
   const onAbort = () => {
     aborted++;
     for (const w of abortWaiters.splice(0)) w();
@@ -62,7 +64,11 @@ export async function startFakeUpstream(name = "fake") {
 
   function defaultBody(path: string, json: any): unknown {
     const model = json?.model ?? "unknown";
-    if (path.endsWith("/embeddings")) return { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } };
+    if (path.endsWith("/embeddings")) {
+      const vec = [0.5, 0.25, 0.125];
+      const embedding = json?.encoding_format === "base64" ? Buffer.from(new Float32Array(vec).buffer).toString("base64") : vec;
+      return { object: "list", data: [{ object: "embedding", index: 0, embedding }], model, usage: { prompt_tokens: 3, total_tokens: 3 } };
+    }
     if (path.endsWith("/models")) return { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 0, owned_by: name }] };
     if (path.endsWith("/completions") && !path.includes("chat")) return { id: "cmpl", object: "text_completion", model, choices: [{ index: 0, text: `completion from ${name}`, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } };
     return chat(model, `hello from ${name}`);
@@ -89,8 +95,9 @@ export async function startFakeUpstream(name = "fake") {
           }
           for (let i = 0; i < n; i++) {
             if (cancelled) return;
+            if (s.holdBefore?.index === i) await s.holdBefore.until;
             if (s.resetAfter !== undefined && i === s.resetAfter) {
-              c.error(new Error("simulated reset"));
+              c.error(new Error("fake upstream: simulated mid-stream reset (expected in tests)"));
               return;
             }
             if (s.pauseAt?.index === i) await sleep(s.pauseAt.ms);
@@ -125,6 +132,7 @@ export async function startFakeUpstream(name = "fake") {
       const headers: Record<string, string> = {};
       req.headers.forEach((v, k) => (headers[k] = v));
       received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, json });
+      for (const w of requestWaiters.splice(0)) w();
       const b = queue.shift() ?? fallback;
       req.signal.addEventListener("abort", onAbort, { once: true });
       if (b.hang) return new Promise<Response>(() => {});
@@ -174,6 +182,10 @@ export async function startFakeUpstream(name = "fake") {
     /** Resolves when the fake sees a request abandoned by its client (the proxy). */
     nextAbort(): Promise<void> {
       return new Promise((r) => abortWaiters.push(r));
+    },
+    /** Resolves when the fake receives its next request. */
+    nextRequest(): Promise<void> {
+      return new Promise((r) => requestWaiters.push(r));
     },
     reset() {
       queue.length = 0;

@@ -1,0 +1,45 @@
+// Starts the real daemon (in-process, real sockets on loopback) against fake upstreams, with the
+// official openai SDK as the client.
+import OpenAI from "openai";
+import { configFileSchema } from "../config/schema.ts";
+import { startDaemon, type DaemonOptions } from "../daemon.ts";
+
+export const CLIENT_KEY = "route-test-client-key";
+
+type RawUpstream = { name?: string; sk: string; endpoint: string; timeout?: string | number; stream_timeout?: string | number; enabled?: boolean };
+
+/** Upstreams and config are given as they would be written in upstreams.yaml, and validated the same way. */
+export async function startRoute(upstreams: RawUpstream[], opts: Partial<Omit<DaemonOptions, "config">> & { config?: Record<string, unknown> } = {}) {
+  const daemon = await startDaemon({
+    hostname: "127.0.0.1",
+    port: 0,
+    dbPath: ":memory:",
+    logFlushMs: 10,
+    ...opts,
+    config: configFileSchema.parse({ authorization: CLIENT_KEY, ...opts.config, upstreams }),
+  });
+  const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${daemon.url}/v1`, maxRetries: 0, timeout: 30_000 });
+  /** All log rows, once the writer has flushed everything finished so far. */
+  const rows = async () => {
+    await daemon.writer.drain();
+    return (await daemon.store.listLogs(10_000)).reverse();
+  };
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${daemon.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${CLIENT_KEY}`, "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  return { daemon, client, rows, post, url: daemon.url, stop: () => daemon.stop() };
+}
+
+export type Route = Awaited<ReturnType<typeof startRoute>>;
+
+export const chatBody = <const T extends object = {}>(extra?: T) => ({
+  model: "gpt-4o-mini",
+  messages: [{ role: "user" as const, content: "hi" }],
+  ...(extra as T),
+});
+
+/** Response JSON, untyped: tests assert on its shape. */
+export const json = async (res: Response): Promise<any> => res.json();
