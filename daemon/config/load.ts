@@ -27,20 +27,27 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): string[] {
 
 /** Parses config text (YAML, so JSON too). Throws ConfigError with every problem found. */
 export function parseConfigText(file: string, text: string): ConfigFile {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}` : "(syntax)";
-        return `${file}: ${where}: ${e.message.split("\n")[0]}; fix the YAML syntax there`;
+        return `${file}: ${where}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}; fix the YAML syntax there`;
       }),
     );
   }
   const raw = doc.toJS() ?? {};
   const parsed = configFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describeIssue(file, i)));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.flatMap((i) => describeIssue(file, i));
+  // zod skips the duplicate-name refinement when an entry is invalid; report duplicates anyway.
+  const names = Array.isArray(raw.upstreams) ? raw.upstreams.map((u: { name?: unknown }) => u?.name) : [];
+  names.forEach((n: unknown, i: number) => {
+    const line = `${file}: upstreams[${i}].name: "${n}" is used twice: give each upstream its own name`;
+    if (typeof n === "string" && names.indexOf(n) < i && !lines.includes(line)) lines.push(line);
+  });
+  throw new ConfigError(lines);
 }
 
 /** Loads the upstreams file; a missing file is an empty config (openai-api-route starts without one too). */

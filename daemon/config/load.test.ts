@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { parseDurationMs } from "../../shared/duration.ts";
+import { parseAddr, parseSize } from "./flags.ts";
+import { ConfigError, parseConfigText } from "./load.ts";
+
+function problems(text: string): string[] {
+  try {
+    parseConfigText("u.yaml", text);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("config file", () => {
+  test("openai-api-route's upstreams.yaml is accepted as is", () => {
+    const c = parseConfigText(
+      "u.yaml",
+      'authorization: woshimima\nupstreams:\n  - sk: "secret_key_1"\n    endpoint: "https://api.openai.com/v2"\n  - sk: "secret_key_2"\n    endpoint: "https://api.openai.com/v1/"\n    timeout: 30\n',
+    );
+    expect(c.authorization).toEqual(["woshimima"]);
+    expect(c.upstreams).toEqual([
+      { sk: "secret_key_1", endpoint: "https://api.openai.com/v2" },
+      { sk: "secret_key_2", endpoint: "https://api.openai.com/v1", timeout: 30_000 },
+    ]);
+  });
+
+  test("comma-separated keys, names, durations with units", () => {
+    const c = parseConfigText("u.yaml", 'authorization: "a, b ,c"\nstream_timeout: 2s\nupstreams:\n  - {name: x, sk: k, endpoint: "http://h/v1", stream_timeout: 500ms, enabled: false}\n');
+    expect(c.authorization).toEqual(["a", "b", "c"]);
+    expect(c.stream_timeout).toBe(2000);
+    expect(c.upstreams![0]).toMatchObject({ name: "x", stream_timeout: 500, enabled: false });
+  });
+
+  test("every problem is one line naming file, field and fix", () => {
+    expect(problems("upstreams:\n  - {name: a, sk: k, endpoint: 'http://h'}\n  - {name: a, sk: k, endpoint: 'http://h', timeout: -1}\n")).toEqual([
+      'u.yaml: upstreams[1].timeout: must be a positive duration: seconds (30) or with a unit ("500ms", "5s", "2m"), got -1',
+      'u.yaml: upstreams[1].name: "a" is used twice: give each upstream its own name',
+    ]);
+    expect(problems("upstreams: {sk: k}\n")).toEqual(["u.yaml: upstreams: must be a list of upstreams, each with sk and endpoint"]);
+    expect(problems("authorisation: x\n")).toEqual(["u.yaml: authorisation: unknown field; remove it or check its spelling"]);
+    expect(problems("upstreams:\n  - sk: [unclosed\n")[0]).toMatch(/^u\.yaml: line \d+, column \d+: .*; fix the YAML syntax there$/);
+  });
+});
+
+describe("flag values", () => {
+  test("addresses", () => {
+    expect(parseAddr(":8888")).toEqual({ hostname: "0.0.0.0", port: 8888 });
+    expect(parseAddr("127.0.0.1:0")).toEqual({ hostname: "127.0.0.1", port: 0 });
+    expect(parseAddr("[::1]:80")).toEqual({ hostname: "::1", port: 80 });
+    expect(parseAddr("8888")).toBeNull();
+    expect(parseAddr(":99999")).toBeNull();
+  });
+  test("sizes and durations", () => {
+    expect(parseSize("32MiB")).toBe(32 << 20);
+    expect(parseSize("1000")).toBe(1000);
+    expect(parseSize("1.5kb")).toBe(1500);
+    expect(parseSize("lots")).toBeNull();
+    expect(parseDurationMs("250ms")).toBe(250);
+    expect(parseDurationMs(1.5)).toBe(1500);
+    expect(parseDurationMs("2m")).toBe(120_000);
+    expect(parseDurationMs("soon")).toBeNull();
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { replyFromJson, StreamReply } from "./reply.ts";
+
+const ev = (o: unknown) => ({ event: null, data: typeof o === "string" ? o : JSON.stringify(o) });
+
+describe("StreamReply", () => {
+  test("chat deltas: the role preamble is not content, text and tool calls are assembled", () => {
+    const r = new StreamReply();
+    expect(r.add(ev({ choices: [{ index: 0, delta: { role: "assistant", content: "" } }] }))).toBe("preamble");
+    expect(r.add(ev({ choices: [{ index: 0, delta: { content: "Hel" } }] }))).toBe("content");
+    r.add(ev({ choices: [{ index: 0, delta: { content: "lo" } }] }));
+    r.add(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_", arguments: '{"ci' } }] } }] }));
+    r.add(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "weather", arguments: 'ty":"Paris"}' } }] } }] }));
+    r.add(ev({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 9, total_tokens: 13 } }));
+    expect(r.add(ev("[DONE]"))).toBe("done");
+    expect(r.result()).toEqual({
+      text: "Hello",
+      toolCalls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+      usage: { promptTokens: 4, completionTokens: 9, totalTokens: 13 },
+      error: null,
+    });
+  });
+
+  test("in-band error events are errors", () => {
+    const r = new StreamReply();
+    expect(r.add(ev({ error: { message: "overloaded", code: "server_busy" } }))).toBe("error");
+    expect(r.result().error).toEqual({ code: "server_busy", message: "overloaded" });
+  });
+
+  test("completions and responses API streams", () => {
+    const c = new StreamReply();
+    expect(c.add(ev({ choices: [{ index: 0, text: "abc" }] }))).toBe("content");
+    expect(c.result().text).toBe("abc");
+    const r = new StreamReply();
+    expect(r.add({ event: "response.created", data: JSON.stringify({ type: "response.created" }) })).toBe("preamble");
+    expect(r.add(ev({ type: "response.output_text.delta", delta: "Hi " }))).toBe("content");
+    r.add(ev({ type: "response.output_text.delta", delta: "there" }));
+    r.add(ev({ type: "response.completed", response: { usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } } }));
+    expect(r.result()).toMatchObject({ text: "Hi there", usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } });
+  });
+});
+
+describe("replyFromJson", () => {
+  test("chat message with tool calls", () => {
+    const r = replyFromJson({
+      choices: [{ message: { content: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] } }],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    });
+    expect(r.text).toBeNull();
+    expect(r.toolCalls).toHaveLength(1);
+    expect(r.usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3 });
+  });
+
+  test("responses API output and error bodies", () => {
+    expect(replyFromJson({ output: [{ type: "message", content: [{ type: "output_text", text: "ok" }] }] }).text).toBe("ok");
+    expect(replyFromJson({ error: { message: "nope", code: "bad" } }).error).toEqual({ code: "bad", message: "nope" });
+  });
+});

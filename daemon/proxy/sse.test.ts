@@ -1,0 +1,59 @@
+import { describe, expect, test } from "bun:test";
+import { lastEventBoundary, SseParser } from "./sse.ts";
+
+const enc = new TextEncoder();
+const STREAM =
+  'data: {"choices":[{"delta":{"content":"héllo 👋"}}]}\r\n\r\n' +
+  ": keep-alive\n\n" +
+  "event: message\ndata: line1\ndata: line2\n\n" +
+  'data: {"x":1}\r\r' +
+  "data: [DONE]\n\n";
+
+function parseAll(chunks: Uint8Array[]) {
+  const p = new SseParser();
+  return chunks.flatMap((c) => p.push(c));
+}
+
+describe("SseParser", () => {
+  const expected = [
+    { event: null, data: '{"choices":[{"delta":{"content":"héllo 👋"}}]}' },
+    { event: "message", data: "line1\nline2" },
+    { event: null, data: '{"x":1}' },
+    { event: null, data: "[DONE]" },
+  ];
+
+  test("whole stream at once: LF, CRLF and CR line ends, comments, multi-line data", () => {
+    expect(parseAll([enc.encode(STREAM)])).toEqual(expected);
+  });
+
+  test("split at every byte boundary (mid-line, mid-UTF-8, between CR and LF)", () => {
+    const bytes = enc.encode(STREAM);
+    for (let i = 1; i < bytes.length; i++) {
+      expect(parseAll([bytes.subarray(0, i), bytes.subarray(i)])).toEqual(expected);
+    }
+  });
+
+  test("one byte at a time", () => {
+    const bytes = enc.encode(STREAM);
+    expect(parseAll([...bytes].map((b) => new Uint8Array([b])))).toEqual(expected);
+  });
+
+  test("midEvent tells whether an event is unfinished", () => {
+    const p = new SseParser();
+    p.push(enc.encode("data: a\n"));
+    expect(p.midEvent).toBe(true);
+    p.push(enc.encode("\n"));
+    expect(p.midEvent).toBe(false);
+  });
+});
+
+describe("lastEventBoundary", () => {
+  test("finds the end of the last complete event", () => {
+    expect(lastEventBoundary(enc.encode("data: a\n\n"))).toBe(9);
+    expect(lastEventBoundary(enc.encode("data: a\n\ndata: b"))).toBe(9);
+    expect(lastEventBoundary(enc.encode("data: a\r\n\r\ndata: b\r\n"))).toBe(11);
+    expect(lastEventBoundary(enc.encode("data: a\r\rdata"))).toBe(9);
+    expect(lastEventBoundary(enc.encode("data: a\n"))).toBe(0);
+    expect(lastEventBoundary(enc.encode(""))).toBe(0);
+  });
+});
