@@ -10,6 +10,8 @@ import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
 import { toLogRow } from "./proxy/log-entry.ts";
 import { createPipeline } from "./proxy/pipeline.ts";
+import { notifierFromConfig } from "./notify/build.ts";
+import { eventsFromRequest } from "./notify/request-events.ts";
 import { createPool } from "./routing/pool.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { reconcileFileUpstreams } from "./store/reconcile.ts";
@@ -56,6 +58,13 @@ export async function startDaemon(opts: DaemonOptions) {
       return { label: u.label, up: u.enabled && !(r.attempts >= 5 && r.successRate === 0) };
     }),
   );
+  const notifier = notifierFromConfig(config.notify, {
+    onOutcome(channel, outcome, detail) {
+      metrics.notification(channel, outcome);
+      if (outcome !== "sent") log.warn("notification not delivered", { channel, outcome, detail });
+    },
+  });
+  const includeExcerpt = config.notify?.include_excerpt ?? false;
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
@@ -69,6 +78,7 @@ export async function startDaemon(opts: DaemonOptions) {
     onDrop: () => metrics.logDropped.inc(),
     onError(err, queued) {
       metrics.logErrors.inc();
+      notifier.emit({ type: "log_store_failing", summary: `request-log rows cannot be written (${(err as Error).message}); ${queued} rows queued for retry`, at: Date.now() });
       log.error("request log write failed; rows kept for retry", { err, queued });
     },
   });
@@ -84,7 +94,10 @@ export async function startDaemon(opts: DaemonOptions) {
     keys,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
-    enqueueLog: (ctx) => writer.enqueue(ctx),
+    enqueueLog(ctx) {
+      writer.enqueue(ctx);
+      if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
+    },
     isDraining: () => draining,
     local: createLocalRoutes({ pool, metrics, keys, store, reload, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
@@ -106,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions) {
       });
     },
   });
+  notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
 
   let stopping: Promise<void> | null = null;
@@ -113,6 +127,7 @@ export async function startDaemon(opts: DaemonOptions) {
   function stop(): Promise<void> {
     if (stopping) return stopping;
     draining = true;
+    notifier.emit({ type: "daemon_stopping", summary: `draining ${pipeline.inflight} in-flight requests`, at: Date.now() });
     stopping = (async () => {
       const deadline = opts.drainTimeoutMs ?? 30_000;
       log.info("draining", { inflight: pipeline.inflight, deadline_ms: deadline });
@@ -129,12 +144,13 @@ export async function startDaemon(opts: DaemonOptions) {
       const lost = await writer.drain();
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
       await store.close();
+      await notifier.close();
       log.info("stopped");
     })();
     return stopping;
   }
 
-  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, reload, stop };
+  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier, reload, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDurationMs } from "../../shared/duration.ts";
+import { notifySchema } from "../notify/schema.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_STREAM_TIMEOUT_MS = 5_000;
@@ -47,6 +48,7 @@ export const configFileSchema = z.strictObject({
   timeout: duration.optional(),
   stream_timeout: duration.optional(),
   stall_timeout: duration.optional(),
+  notify: notifySchema.optional(),
   upstreams: z
     .array(fileUpstreamSchema, { message: "must be a list of upstreams, each with sk and endpoint" })
     .optional()

@@ -78,6 +78,13 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     registers: [registry],
   });
 
+  const notifications = new Counter({
+    name: "route_notifications_total",
+    help: "Alert messages by channel and outcome (sent, failed, dropped, capped).",
+    labelNames: ["channel", "outcome"] as const,
+    registers: [registry],
+  });
+
   const models = new Set<string>();
   const modelLabel = (m: string | null) => {
     if (!m) return "none";
@@ -117,6 +124,9 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
       const m = modelLabel(model);
       if (prompt) child(`p\0${upstream}\0${m}`, () => tokens.labels(upstream, m, "prompt")).inc(prompt);
       if (completion) child(`c\0${upstream}\0${m}`, () => tokens.labels(upstream, m, "completion")).inc(completion);
+    },
+    notification(channel: string, outcome: string) {
+      child(`n\0${channel}\0${outcome}`, () => notifications.labels(channel, outcome)).inc();
     },
     rejected(code: string) {
       child(`x\0${code}`, () => rejected.labels(code)).inc();

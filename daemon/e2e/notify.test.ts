@@ -1,0 +1,64 @@
+// Alerts from the real daemon: a request that fails everywhere reaches the webhook, with no key in
+// it, and a hanging channel never delays the client.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Server } from "bun";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
+import { chatBody, CLIENT_KEY, startRoute } from "./harness.ts";
+
+let a: FakeUpstream;
+let hook: Server<undefined>;
+const received: any[] = [];
+const waiters: (() => void)[] = [];
+let hang = false;
+
+beforeAll(async () => {
+  a = await startFakeUpstream("A");
+  hook = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      received.push(await req.json());
+      for (const w of waiters.splice(0)) w();
+      if (hang) return new Promise<Response>(() => {});
+      return Response.json({ ok: true });
+    },
+  });
+});
+afterAll(() => {
+  a.stop();
+  hook.stop(true);
+});
+
+const nextHook = () => new Promise<void>((r) => waiters.push(r));
+
+test("a request failing on every upstream is alerted, without keys; a hanging channel delays nothing", async () => {
+  const r = await startRoute([{ name: "a", sk: "sk-SENTINEL-notify-0001", endpoint: a.url }], {
+    config: { notify: { webhook: { url: `http://127.0.0.1:${hook.port}/hook`, events: ["request_failed", "upstream_auth"] }, include_excerpt: true } },
+  });
+  let arrived = nextHook();
+  a.next({ status: 500, body: "trace sk-SENTINEL-notify-0001" });
+  const res = await r.post("/v1/chat/completions", chatBody({ messages: [{ role: "user", content: "summarise this" }] }));
+  expect(res.status).toBe(500); // the last upstream's own 5xx status, as the failover contract says
+  await arrived;
+  const ev = received.at(-1);
+  expect(ev).toMatchObject({ type: "request_failed", detail: { status: 500, code: "upstream_error", model: "gpt-4o-mini" }, excerpt: "summarise this" });
+  expect(ev.text).toContain("all 1 upstream failed: a (answered 500)");
+  expect(JSON.stringify(received)).not.toContain("SENTINEL");
+  expect(JSON.stringify(received)).not.toContain(CLIENT_KEY);
+
+  // The channel now hangs. An upstream 401 raises upstream_auth; the client's answer does not wait.
+  hang = true;
+  arrived = nextHook();
+  a.next({ status: 401, body: { error: { message: "bad key", code: "invalid_api_key" } } });
+  const res2 = await r.post("/v1/chat/completions", chatBody());
+  expect(res2.status).toBe(401);
+  await arrived; // the alert is in flight and hanging…
+  const ok = await r.post("/v1/chat/completions", chatBody()); // …while requests complete
+  expect(ok.status).toBe(200);
+  expect(received.at(-1)).toMatchObject({ type: "upstream_auth", upstream: "a" });
+  await r.daemon.pipeline.idle();
+  const metrics = await (await fetch(`${r.url}/metrics`)).text();
+  expect(metrics).toContain('route_notifications_total{channel="webhook",outcome="sent"} 1');
+  hang = false;
+  await r.stop();
+});

@@ -1,0 +1,51 @@
+// What Route alerts on, and how an event reads as one short message. Event details are built only
+// from labels, statuses and codes; any free text from an upstream is redacted before it gets here.
+
+export const EVENT_TYPES = [
+  "request_failed", // a request failed on every upstream
+  "upstream_down", // an upstream was taken out of rotation
+  "upstream_up", // … and is back
+  "upstream_auth", // an upstream answered 401/403: its key is wrong
+  "upstream_daily_limit", // an upstream reached its daily limit
+  "log_store_failing", // request-log rows cannot be written
+  "daemon_started",
+  "daemon_stopping",
+  "test", // `routectl notify test`
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NotifyEvent {
+  type: EventType;
+  upstream?: string;
+  summary: string; // one line, no secrets
+  detail?: Record<string, string | number | null>;
+  excerpt?: string; // request excerpt, only when include_excerpt is on
+  at: number; // ms since epoch
+}
+
+const TITLE: Record<EventType, string> = {
+  request_failed: "Request failed on every upstream",
+  upstream_down: "Upstream out of rotation",
+  upstream_up: "Upstream back in rotation",
+  upstream_auth: "Upstream rejected its key",
+  upstream_daily_limit: "Upstream reached its daily limit",
+  log_store_failing: "Request log store failing",
+  daemon_started: "Route started",
+  daemon_stopping: "Route stopping",
+  test: "Route test message",
+};
+
+function minutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The message text; `more` > 0 makes it the follow-up of a group ("12 more in 5 min"). */
+export function formatEvent(e: NotifyEvent, host: string, more = 0, windowMs = 0): string {
+  const head = `[Route@${host}] ${TITLE[e.type]}${e.upstream ? `: ${e.upstream}` : ""}`;
+  const lines = [more > 0 ? `${head} (${more} more in ${minutes(windowMs)})` : head, e.summary];
+  for (const [k, v] of Object.entries(e.detail ?? {})) if (v !== null && v !== "") lines.push(`${k}: ${v}`);
+  if (e.excerpt) lines.push(`request: ${e.excerpt}`);
+  lines.push(`at: ${new Date(e.at).toISOString()}`);
+  return lines.join("\n");
+}
