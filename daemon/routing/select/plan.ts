@@ -1,0 +1,31 @@
+// The failover plan of one request: tiers from the highest priority down, each ordered by the
+// strategy, each upstream once, capped at `maxAttempts`.
+import { leastInflight } from "./least-inflight.ts";
+import { leastLatency } from "./least-latency.ts";
+import { priority } from "./priority.ts";
+import { roundRobin } from "./round-robin.ts";
+import type { Candidate, OrderTier, StrategyEnv, StrategyName } from "./types.ts";
+import { weighted } from "./weighted.ts";
+
+const ORDER: Record<StrategyName, OrderTier> = {
+  priority,
+  weighted,
+  "round-robin": roundRobin,
+  "least-latency": leastLatency,
+  "least-inflight": leastInflight,
+};
+
+export function planOrder<C extends Candidate>(candidates: readonly C[], strategy: StrategyName, env: StrategyEnv, maxAttempts = Infinity, key = ""): C[] {
+  const tiers = new Map<number, C[]>();
+  for (const c of candidates) {
+    const t = tiers.get(c.priority);
+    if (t) t.push(c);
+    else tiers.set(c.priority, [c]);
+  }
+  const out: C[] = [];
+  for (const p of [...tiers.keys()].sort((a, b) => b - a)) {
+    out.push(...(ORDER[strategy](tiers.get(p)!, env, `${key}\0${p}`) as C[]));
+    if (out.length >= maxAttempts) break;
+  }
+  return out.slice(0, maxAttempts);
+}
