@@ -54,6 +54,17 @@ describe("proxy hygiene", () => {
     expect((await json(res)).choices[0].message.content).toBe("hello from A");
   });
 
+  test("upstream redirects are passed back, never followed", async () => {
+    const r = await route();
+    const other = await startFakeUpstream("OTHER");
+    a.next({ status: 302, headers: { location: `${other.url}/chat/completions` }, body: "" });
+    const res = await fetch(`${r.url}/v1/chat/completions`, { method: "POST", redirect: "manual", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(chatBody()) });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`${other.url}/chat/completions`);
+    expect(other.received.length).toBe(0);
+    other.stop();
+  });
+
   test("body fields naming other hosts are ignored", async () => {
     const r = await route();
     const res = await r.post("/v1/chat/completions", chatBody({ api_base: "http://127.0.0.9:1/v1", base_url: "http://127.0.0.9:1/v1" }));
