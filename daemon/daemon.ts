@@ -1,7 +1,11 @@
 // Composition root: builds the store, pool, metrics, log writer and proxy from options, and owns
 // the graceful stop. Both `routed start` and the end-to-end tests start Route through here.
 import type { Server } from "bun";
-import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type ConfigFile } from "./config/schema.ts";
+import pkg from "../package.json" with { type: "json" };
+import { createConfigReloader, timeoutsOf } from "./config/reload.ts";
+import type { ConfigFile } from "./config/schema.ts";
+import { startControl, type Control } from "./control/index.ts";
+import { claimSocketPath } from "./control/socket-file.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
@@ -14,9 +18,11 @@ import { notifierFromConfig } from "./notify/build.ts";
 import { eventsFromRequest } from "./notify/request-events.ts";
 import { createPool } from "./routing/pool.ts";
 import { createLogWriter } from "./store/log-writer.ts";
-import { reconcileFileUpstreams } from "./store/reconcile.ts";
+import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
 import type { Store } from "./store/types.ts";
+import { bindUpstreamsFile } from "./upstreams/file.ts";
+import { createUpstreamService } from "./upstreams/service.ts";
 
 export interface DaemonOptions {
   hostname?: string;
@@ -25,6 +31,12 @@ export interface DaemonOptions {
   dbPath?: string;
   store?: Store;
   config?: ConfigFile;
+  /** The file `config` came from: config.reload / SIGHUP re-read it, edits of its upstreams are written back. */
+  upstreamsFile?: string;
+  /** Control socket path; no socket when absent. */
+  socketPath?: string;
+  /** Interval of stats.tick notifications (tests shorten it). */
+  statsTickMs?: number;
   noauth?: boolean;
   maxBodyBytes?: number;
   trustProxy?: string[];
@@ -40,17 +52,18 @@ export const DEFAULT_MAX_BODY = 32 << 20;
 export async function startDaemon(opts: DaemonOptions) {
   const log = opts.logger ?? silentLogger;
   const config = opts.config ?? {};
+  let current = config; // as last applied: export reads the global timeouts from it
   const startedAt = Date.now();
+  // A second routed on the same socket stops here, before it touches the database or binds a port.
+  if (opts.socketPath) await claimSocketPath(opts.socketPath);
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
-  await reconcileFileUpstreams(store, config.upstreams ?? []);
 
-  const pool = createPool({
-    timeoutMs: config.timeout ?? DEFAULT_TIMEOUT_MS,
-    streamTimeoutMs: config.stream_timeout ?? DEFAULT_STREAM_TIMEOUT_MS,
-    stallTimeoutMs: config.stall_timeout ?? DEFAULT_STALL_TIMEOUT_MS,
-  });
+  const pool = createPool(timeoutsOf(config));
   const reload = async () => pool.set(await store.listUpstreams());
-  await reload();
+  const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null });
+  await upstreams.reconcile(config.upstreams ?? []);
+  const stats = createStatsCollector();
+  let control: Control | null = null;
 
   const metrics = createMetrics(() =>
     pool.all().map((u) => {
@@ -73,7 +86,11 @@ export async function startDaemon(opts: DaemonOptions) {
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
       return row;
     },
-    onWritten: (rows) => metrics.logWritten.inc(rows.length),
+    onWritten(rows) {
+      metrics.logWritten.inc(rows.length);
+      for (const row of rows) stats.record(row);
+      control?.publishRows(rows);
+    },
     onQueue: (n) => metrics.logQueue.set(n),
     onDrop: () => metrics.logDropped.inc(),
     onError(err, queued) {
@@ -99,8 +116,9 @@ export async function startDaemon(opts: DaemonOptions) {
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
     },
     isDraining: () => draining,
-    local: createLocalRoutes({ pool, metrics, keys, store, reload, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+    local: createLocalRoutes({ pool, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
+  const reloadConfig = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: (c) => (current = c) });
 
   const server: Server<undefined> = Bun.serve({
     hostname: opts.hostname ?? "0.0.0.0",
@@ -121,6 +139,35 @@ export async function startDaemon(opts: DaemonOptions) {
   });
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
+  if (opts.socketPath) {
+    try {
+      control = await startControl({
+        path: opts.socketPath,
+        log,
+        store,
+        pool,
+        upstreams,
+        stats,
+        reload: reloadConfig,
+        statsTickMs: opts.statsTickMs,
+        info: {
+          version: pkg.version,
+          startedAt,
+          addr: `${server.hostname}:${server.port}`,
+          upstreamsFile: opts.upstreamsFile ?? null,
+          socket: opts.socketPath,
+          inflight: () => pipeline.inflight,
+          draining: () => draining,
+          config: () => current,
+        },
+      });
+    } catch (err) {
+      await server.stop(true);
+      await store.close();
+      await notifier.close();
+      throw err;
+    }
+  }
 
   let stopping: Promise<void> | null = null;
   /** Graceful stop: refuse new work, let in-flight requests and streams finish (deadline), flush the log. */
@@ -143,6 +190,7 @@ export async function startDaemon(opts: DaemonOptions) {
       await closed;
       const lost = await writer.drain();
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      await control?.close(); // after the drain: `logs -f` sees the last rows, status shows draining
       await store.close();
       await notifier.close();
       log.info("stopped");
@@ -150,7 +198,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier, reload, stop };
+  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

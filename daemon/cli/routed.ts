@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfigFile } from "../config/load.ts";
 import { parseAddr, parseSize } from "../config/flags.ts";
 import { parseDurationMs } from "../../shared/duration.ts";
+import { defaultSocketPath } from "../../shared/paths.ts";
 import { createLogger, type Level } from "../log.ts";
 import { DEFAULT_MAX_BODY, startDaemon } from "../daemon.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -31,10 +32,16 @@ const program = new Command("routed")
 
 program
   .command("start")
-  .description("run the proxy in the foreground (logs on stderr; SIGTERM/SIGINT drain and exit 0)")
+  .description("run the proxy in the foreground (logs on stderr; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the upstreams file)")
   .addOption(new Option("--addr <host:port>", "listen address").env("ROUTE_ADDR").default(addrArg(":8888"), ":8888").argParser(addrArg))
   .addOption(new Option("--db <file>", "SQLite database file (created and migrated on start)").env("ROUTE_DB").default("./db.sqlite"))
   .addOption(new Option("--upstreams <file>", "config file: client keys and upstreams (a missing file is fine)").env("ROUTE_UPSTREAMS").default("./upstreams.yaml"))
+  .addOption(
+    new Option("--socket <path>", "control socket for routectl and route-tui")
+      .env("ROUTE_SOCKET")
+      .default(defaultSocketPath({ XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR }, process.getuid?.() ?? 0), "$XDG_RUNTIME_DIR/routed.sock, else /tmp/routed-<uid>/routed.sock"),
+  )
+  .addOption(new Option("--no-socket", "run without a control socket (benchmarks; routectl cannot reach this daemon)"))
   .addOption(new Option("--noauth", "do not check client Authorization headers").env("ROUTE_NOAUTH"))
   .addOption(new Option("--max-body <size>", "largest request body accepted").env("ROUTE_MAX_BODY").default(DEFAULT_MAX_BODY, "32MiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
@@ -59,6 +66,8 @@ program
         port: o.addr.port,
         dbPath: o.db,
         config: loaded.config,
+        upstreamsFile: o.upstreams,
+        socketPath: o.socket || undefined,
         noauth: Boolean(o.noauth),
         maxBodyBytes: o.maxBody,
         trustProxy: o.trustProxy,
@@ -75,9 +84,21 @@ program
     };
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
+    // SIGHUP re-reads the upstreams file (as `routectl reload` does); a bad file changes nothing.
+    process.on("SIGHUP", () => {
+      daemon.reloadConfig().then(
+        (r) => log.info("config reloaded", { ...r }),
+        (err) => log.error("config reload failed; the previous config stays in force", { err }),
+      );
+    });
   });
 
-program.parseAsync(process.argv).catch((err) => {
-  process.stderr.write(`routed: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+/** Entry point; also called by the multi-call executable (main.ts) when invoked as `routed`. */
+export function runRouted(argv: string[]): void {
+  program.parseAsync(argv).catch((err) => {
+    process.stderr.write(`routed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
+
+if (import.meta.main) runRouted(process.argv);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDurationMs } from "../../shared/duration.ts";
+import { endpointSchema, upstreamNameSchema } from "../../shared/upstream-fields.ts";
 import { notifySchema } from "../notify/schema.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -17,18 +18,9 @@ const duration = z
     return ms;
   });
 
-const endpoint = z
-  .string()
-  .trim()
-  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), {
-    message: "must be an http(s) URL ending in the API base, such as https://api.openai.com/v1",
-  })
-  .transform((v) => v.replace(/\/+$/, ""));
-
-export const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const name = z.string().regex(UPSTREAM_NAME, {
-  message: "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit",
-});
+export { UPSTREAM_NAME } from "../../shared/upstream-fields.ts";
+const endpoint = endpointSchema;
+const name = upstreamNameSchema;
 
 export const fileUpstreamSchema = z.strictObject({
   name: name.optional(),
@@ -37,6 +29,8 @@ export const fileUpstreamSchema = z.strictObject({
   timeout: duration.optional(),
   stream_timeout: duration.optional(),
   enabled: z.boolean({ message: "must be true or false" }).optional(),
+  // Fields Route keeps but does not use yet (imported rpm, rpd, models, modelMapping, …).
+  extra: z.record(z.string(), z.unknown(), { message: "must be a mapping of fields Route keeps but does not use yet" }).optional(),
 });
 
 const keyList = z

@@ -22,7 +22,8 @@ function run(args: string[], env: Record<string, string> = {}) {
 
 /** Starts routed and resolves with its address once it logs that it listens. */
 async function spawnRouted(args: string[]) {
-  const proc = Bun.spawn([process.execPath, ROUTED, "start", "--addr", "127.0.0.1:0", ...args], { cwd: dir, stderr: "pipe", stdout: "pipe" });
+  const env = { ...process.env, ROUTE_SOCKET: join(dir, "routed.sock") }; // never the user's default socket
+  const proc = Bun.spawn([process.execPath, ROUTED, "start", "--addr", "127.0.0.1:0", ...args], { cwd: dir, env, stderr: "pipe", stdout: "pipe" });
   const reader = proc.stderr.getReader();
   let log = "";
   const dec = new TextDecoder();

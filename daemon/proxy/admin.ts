@@ -1,15 +1,16 @@
 // openai-api-route's admin HTTP API, JSON with the seed's field names (ID, SK, Endpoint). Keys are
-// only ever shown masked. Upstreams from upstreams.yaml are owned by the file: edit them there.
+// only ever shown masked. Changes go through the upstream service, like the control socket's, so
+// both follow the same rules (file-managed upstreams are written back to upstreams.yaml).
 import { z } from "zod";
+import { RpcError, type RpcErrorCode } from "../../shared/rpc/errors.ts";
 import { maskSecret } from "../../shared/secrets.ts";
 import { fileUpstreamSchema } from "../config/schema.ts";
-import type { Store, UpstreamRecord } from "../store/types.ts";
+import type { UpstreamRecord } from "../store/types.ts";
+import type { UpstreamService } from "../upstreams/service.ts";
 import { errorResponse } from "./openai-error.ts";
 
 export interface AdminDeps {
-  store: Store;
-  /** Re-reads the store into the live pool, so the next request sees the change. */
-  reload: () => Promise<void>;
+  upstreams: UpstreamService;
 }
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
@@ -51,60 +52,61 @@ async function parseBody(req: Request) {
   return { data: parsed.data };
 }
 
+const STATUS: Partial<Record<RpcErrorCode, number>> = {
+  not_found: 404,
+  duplicate_name: 409,
+  file_managed: 409,
+  file_changed: 409,
+  file_invalid: 409,
+  invalid_position: 400,
+};
+
+/** The service's errors as OpenAI envelopes with the matching HTTP status. */
+async function answer(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+    return errorResponse(STATUS[err.code] ?? 400, err.code, err.message);
+  }
+}
+
 export async function handleAdmin(req: Request, url: URL, deps: AdminDeps): Promise<Response> {
   const m = /^\/admin\/upstreams(?:\/(\d+))?\/?$/.exec(url.pathname);
   if (!m) return errorResponse(404, "not_found", `unknown admin path ${url.pathname}; use /admin/upstreams or /admin/upstreams/:id`);
   const id = m[1] === undefined ? null : Number(m[1]);
-  const { store } = deps;
+  const { upstreams } = deps;
 
   if (id === null) {
-    if (req.method === "GET") return json((await store.listUpstreams()).map(adminView));
+    if (req.method === "GET") return json((await upstreams.list()).map(adminView));
     if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "use GET or POST on /admin/upstreams");
     const body = await parseBody(req);
     if (body.error) return body.error;
     const u = body.data;
     if (!u.sk || !u.endpoint) return errorResponse(400, "invalid_request", "SK and Endpoint are required");
-    const all = await store.listUpstreams();
-    if (u.name && all.some((r) => r.name === u.name)) return errorResponse(409, "duplicate_name", `an upstream named "${u.name}" exists; choose another name`);
-    const row = await store.insertUpstream({
-      name: u.name ?? null,
-      sk: u.sk,
-      endpoint: u.endpoint,
-      timeoutMs: u.timeout ?? null,
-      streamTimeoutMs: u.stream_timeout ?? null,
-      enabled: u.enabled ?? true,
-      position: all.length === 0 ? 0 : Math.max(...all.map((r) => r.position)) + 1,
-      source: "runtime",
+    return answer(async () => {
+      const row = await upstreams.add({ ...fields(u), sk: u.sk!, endpoint: u.endpoint! });
+      return json({ message: "success", ID: row.id, upstream: adminView(row) });
     });
-    await deps.reload();
-    return json({ message: "success", ID: row.id, upstream: adminView(row) });
   }
 
-  const rows = await store.listUpstreams();
-  const row = rows.find((r) => r.id === id);
-  if (!row) return errorResponse(404, "not_found", `no upstream with ID ${id}; GET /admin/upstreams lists them`);
-  if (req.method === "GET") return json(adminView(row));
-  if (req.method !== "PUT" && req.method !== "DELETE") return errorResponse(405, "method_not_allowed", "use GET, PUT or DELETE on /admin/upstreams/:id");
-  if (row.source === "file") {
-    return errorResponse(409, "file_managed", `upstream ${id} comes from upstreams.yaml; edit the file and restart (or reload) routed instead`);
-  }
-  if (req.method === "DELETE") {
-    await store.deleteUpstream(id);
-    await deps.reload();
-    return json({ message: "success" });
-  }
+  if (req.method === "GET") return answer(async () => json(adminView(await upstreams.get(id))));
+  if (req.method === "DELETE") return answer(async () => (await upstreams.remove(id), json({ message: "success" })));
+  if (req.method !== "PUT") return errorResponse(405, "method_not_allowed", "use GET, PUT or DELETE on /admin/upstreams/:id");
   const body = await parseBody(req);
   if (body.error) return body.error;
-  const u = body.data;
-  if (u.name && rows.some((r) => r.name === u.name && r.id !== id)) return errorResponse(409, "duplicate_name", `an upstream named "${u.name}" exists; choose another name`);
-  const updated = await store.updateUpstream(id, {
+  return answer(async () => json({ message: "success", upstream: adminView(await upstreams.update(id, fields(body.data))) }));
+}
+
+/** Admin body (durations already in ms) → the service's field names; absent fields stay untouched. */
+function fields(u: z.output<typeof bodySchema>) {
+  return {
     ...(u.name !== undefined && { name: u.name }),
     ...(u.sk !== undefined && { sk: u.sk }),
     ...(u.endpoint !== undefined && { endpoint: u.endpoint }),
     ...(u.timeout !== undefined && { timeoutMs: u.timeout }),
     ...(u.stream_timeout !== undefined && { streamTimeoutMs: u.stream_timeout }),
     ...(u.enabled !== undefined && { enabled: u.enabled }),
-  });
-  await deps.reload();
-  return json({ message: "success", upstream: adminView(updated!) });
+    ...(u.extra !== undefined && { extra: u.extra }),
+  };
 }

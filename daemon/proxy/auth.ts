@@ -8,9 +8,15 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * against every key without stopping early, so neither the key's length nor its position leaks.
  */
 export function createKeyChecker(keys: readonly string[]) {
-  const digests = keys.map(digest);
+  let digests = keys.map(digest);
   return {
-    configured: digests.length > 0,
+    get configured() {
+      return digests.length > 0;
+    },
+    /** Replaces the keys (config.reload): the next request is checked against the new ones. */
+    set(next: readonly string[]): void {
+      digests = next.map(digest);
+    },
     /** Throws the seed's 401s; returns on a valid key. */
     check(authorization: string | null): void {
       if (digests.length === 0) {

@@ -55,7 +55,9 @@ export function createPipeline(deps: PipelineDeps) {
 
   const forwardDeps = {
     pool,
-    stallMs: pool.defaults.stallTimeoutMs,
+    get stallMs() {
+      return pool.defaults.stallTimeoutMs; // read per request: config.reload may change it
+    },
     fail,
     finish,
     routeHeaders(ctx: RequestContext, h: Headers) {

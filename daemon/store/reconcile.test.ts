@@ -12,6 +12,7 @@ const row = (id: number, over: Partial<UpstreamRecord>): UpstreamRecord => ({
   enabled: true,
   position: id - 1,
   source: "file",
+  extra: null,
   createdAt: 0,
   updatedAt: 0,
   ...over,

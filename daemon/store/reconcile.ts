@@ -1,13 +1,9 @@
 import type { FileUpstream } from "../config/schema.ts";
-import type { NewUpstream, Store, UpstreamPatch, UpstreamRecord } from "./types.ts";
+import type { NewUpstream, UpstreamChanges, UpstreamPatch, UpstreamRecord } from "./types.ts";
 
-export interface ReconcilePlan {
-  inserts: NewUpstream[];
-  updates: { id: number; patch: UpstreamPatch }[];
-  deletes: number[];
-}
+export type ReconcilePlan = UpstreamChanges;
 
-function fromFile(u: FileUpstream, position: number): NewUpstream {
+export function fromFile(u: FileUpstream, position: number): NewUpstream {
   return {
     name: u.name ?? null,
     endpoint: u.endpoint,
@@ -17,13 +13,17 @@ function fromFile(u: FileUpstream, position: number): NewUpstream {
     enabled: u.enabled ?? true,
     position,
     source: "file",
+    extra: u.extra ?? null,
   };
 }
 
-function changed(row: UpstreamRecord, want: NewUpstream): UpstreamPatch | null {
+const same = (a: unknown, b: unknown) => a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
+
+/** The fields of `want` that differ from `row`; null when none do. */
+export function changed(row: UpstreamRecord, want: Partial<NewUpstream>): UpstreamPatch | null {
   const patch: UpstreamPatch = {};
   for (const k of Object.keys(want) as (keyof NewUpstream)[]) {
-    if (row[k] !== want[k]) (patch as Record<string, unknown>)[k] = want[k];
+    if (!same(row[k], want[k])) (patch as Record<string, unknown>)[k] = want[k];
   }
   return Object.keys(patch).length > 0 ? patch : null;
 }
@@ -57,13 +57,5 @@ export function planReconcile(existing: UpstreamRecord[], file: FileUpstream[]):
       position++;
     }
   }
-  return plan;
-}
-
-export async function reconcileFileUpstreams(store: Store, file: FileUpstream[]): Promise<ReconcilePlan> {
-  const plan = planReconcile(await store.listUpstreams(), file);
-  for (const id of plan.deletes) await store.deleteUpstream(id);
-  for (const { id, patch } of plan.updates) await store.updateUpstream(id, patch);
-  for (const u of plan.inserts) await store.insertUpstream(u);
   return plan;
 }

@@ -13,12 +13,21 @@ export interface UpstreamRecord {
   enabled: boolean;
   position: number;
   source: UpstreamSource;
+  /** Imported fields Route does not use yet (rpm, rpd, models, modelMapping, …), kept verbatim. */
+  extra: Record<string, unknown> | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export type NewUpstream = Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">;
 export type UpstreamPatch = Partial<Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">>;
+
+/** A set of upstream changes the store applies in one transaction (reconcile, socket and admin edits). */
+export interface UpstreamChanges {
+  deletes: number[];
+  updates: { id: number; patch: UpstreamPatch }[];
+  inserts: NewUpstream[];
+}
 
 export interface AttemptRecord {
   upstreamId: number;
@@ -56,6 +65,37 @@ export interface LogRow {
   userAgent: string | null;
 }
 
+/** The columns a log listing shows: everything but the bodies. */
+export const LOG_SUMMARY_FIELDS = [
+  "id", "ts", "method", "path", "model", "stream", "upstreamId", "upstreamName", "status",
+  "ttftMs", "totalMs", "promptTokens", "completionTokens", "errorCode",
+] as const;
+export const REPLY_PREVIEW_CHARS = 200;
+/** …plus the beginning of the reply, so a listing shows what was answered. */
+export type LogSummary = Pick<LogRow, (typeof LOG_SUMMARY_FIELDS)[number]> & { replyPreview: string | null };
+
+export function toLogSummary(row: LogRow): LogSummary {
+  const out: Record<string, unknown> = {};
+  for (const k of LOG_SUMMARY_FIELDS) out[k] = row[k];
+  out.replyPreview = row.replyText === null ? null : row.replyText.slice(0, REPLY_PREVIEW_CHARS);
+  return out as LogSummary;
+}
+
+export interface LogQuery {
+  /** An upstream id, or the name/label logged at the time. */
+  upstream?: number | string;
+  model?: string;
+  /** An exact status, or a class such as "5xx". */
+  status?: number | string;
+  since?: number; // ms since epoch, inclusive
+  until?: number; // ms since epoch, exclusive
+  /** Text found in the request body or the reply. */
+  text?: string;
+  /** Only rows older than this id (ids are UUIDv7, so time-ordered): the paging cursor. */
+  before?: string;
+  limit: number;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly location: string;
@@ -63,10 +103,16 @@ export interface Store {
   insertUpstream(u: NewUpstream): Promise<UpstreamRecord>;
   updateUpstream(id: number, patch: UpstreamPatch): Promise<UpstreamRecord | null>;
   deleteUpstream(id: number): Promise<boolean>;
+  /** Applies deletes, then updates, then inserts, all or nothing; returns the inserted rows. */
+  applyUpstreamChanges(changes: UpstreamChanges): Promise<UpstreamRecord[]>;
   /** Writes a batch in one transaction: all rows or none. */
   insertLogs(rows: LogRow[]): Promise<void>;
   countLogs(): Promise<number>;
   listLogs(limit: number): Promise<LogRow[]>;
   getLog(id: string): Promise<LogRow | null>;
+  /** Newest first. */
+  queryLogs(q: LogQuery): Promise<LogSummary[]>;
+  /** Ids ending in `suffix` (listings show the last 12 characters), at most `limit`. */
+  findLogIds(suffix: string, limit: number): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -1,16 +1,14 @@
 import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import { migrateEmbedded } from "./migrate.ts";
 import * as schema from "./schema.ts";
 import { createSqliteStore } from "./store.ts";
 import type { Store } from "../types.ts";
 
-export const SQLITE_MIGRATIONS = join(import.meta.dir, "../../../drizzle/sqlite");
-
 /** Opens (creating 0600 and migrating) the SQLite file. WAL + busy_timeout: readers never block the log writer. */
-export function openSqliteStore(path: string, migrationsFolder = SQLITE_MIGRATIONS): Store {
+export function openSqliteStore(path: string): Store {
   if (path !== ":memory:" && !existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     closeSync(openSync(path, "a", 0o600)); // the file holds upstream keys: owner-only from the first byte
@@ -21,6 +19,6 @@ export function openSqliteStore(path: string, migrationsFolder = SQLITE_MIGRATIO
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
   const db = drizzle({ client: sqlite, schema });
-  migrate(db, { migrationsFolder });
+  migrateEmbedded(db);
   return createSqliteStore(sqlite, db, path);
 }

@@ -11,6 +11,9 @@ export const upstreams = sqliteTable("upstreams", {
   position: integer("position").notNull(),
   // "file": reconciled from upstreams.yaml on every start; "runtime": added through the admin API / CLI.
   source: text("source", { enum: ["file", "runtime"] }).notNull(),
+  // Fields Route does not use yet but an import brought (api-together's rpm, rpd, models,
+  // modelMapping, …): kept verbatim so nothing is lost and export writes them back.
+  extra: text("extra", { mode: "json" }).$type<Record<string, unknown>>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

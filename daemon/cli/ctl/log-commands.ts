@@ -1,0 +1,110 @@
+// logs [-f], show, stats [--watch]: read-only views of the running daemon.
+import { InvalidArgumentError, type Command } from "commander";
+import type { LogSummaryView, Params } from "../../../shared/rpc/contract.ts";
+import { RpcError } from "../../../shared/rpc/errors.ts";
+import { action } from "./action.ts";
+import { upstreamArg, withDaemon, type Ctx } from "./backend.ts";
+import { logTable, printLogRecord, printStats } from "./format.ts";
+import { EXIT, printJson } from "./output.ts";
+import { durationArg } from "./upstream-commands.ts";
+
+function countArg(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1000) throw new InvalidArgumentError("use a number from 1 to 1000");
+  return Number(v);
+}
+function statusArg(v: string): number | string {
+  if (/^\d{3}$/.test(v)) return Number(v);
+  if (/^[1-5]xx$/i.test(v)) return v.toLowerCase();
+  throw new InvalidArgumentError('use a status such as 502 or a class such as "5xx"');
+}
+
+/** Resolves on Ctrl-C (exit 0) or when the connection to the daemon is lost (exit 1). */
+function untilStopped(rpc: { onState(l: (s: string) => void): () => void }): Promise<number> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve(EXIT.ok));
+    process.once("SIGTERM", () => resolve(EXIT.ok));
+    rpc.onState((s) => {
+      if (s === "disconnected") resolve(EXIT.failed);
+    });
+  });
+}
+
+async function logs(ctx: Ctx, opts: Record<string, any>): Promise<number> {
+  const filter = { upstream: opts.upstream === undefined ? undefined : upstreamArg(opts.upstream), model: opts.model, status: opts.status, text: opts.grep };
+  const since = opts.since === undefined ? undefined : Date.now() - opts.since;
+  const table = logTable(ctx.o);
+  const print = (e: LogSummaryView) => (ctx.g.json ? ctx.o.out(JSON.stringify(e)) : table.line(e));
+  return withDaemon(ctx, async (rpc) => {
+    // Subscribe before reading the backlog, so nothing written in between is missed; ids dedupe.
+    const early: LogSummaryView[] = [];
+    let live = false;
+    const seen = new Set<string>();
+    const onEntry = (e: LogSummaryView) => (live ? !seen.has(e.id) && print(e) : early.push(e));
+    const sub = opts.follow ? await rpc.subscribe("logs.subscribe", filter, ({ entry }) => onEntry(entry)) : null;
+    const query: Params<"logs.query"> = { ...filter, since, limit: opts.lines ?? (opts.follow ? 10 : 20) };
+    const backlog = (await rpc.call("logs.query", query)).entries.reverse(); // oldest first, like tail
+    if (!ctx.g.json) table.header();
+    if (ctx.g.json && !opts.follow) {
+      printJson(ctx.o, backlog);
+      return EXIT.ok;
+    }
+    for (const e of backlog) {
+      seen.add(e.id);
+      print(e);
+    }
+    if (!sub) return EXIT.ok;
+    for (const e of early) if (!seen.has(e.id)) print(e);
+    live = true; // `seen` stays: a row can be notified just after the backlog query returned it
+    const code = await untilStopped(rpc);
+    if (code !== EXIT.ok) throw new RpcError("connection_lost", `lost the connection to routed at ${ctx.g.socket}`);
+    return code;
+  });
+}
+
+async function stats(ctx: Ctx, opts: Record<string, any>): Promise<number | void> {
+  return withDaemon(ctx, async (rpc) => {
+    const show = (s: Parameters<typeof printStats>[1]) => {
+      if (ctx.g.json) return ctx.o.out(JSON.stringify(s, null, opts.watch ? undefined : 2));
+      if (opts.watch && ctx.o.color) ctx.o.out("\x1b[H\x1b[2J"); // redraw in place on a terminal
+      else if (opts.watch) ctx.o.out("");
+      printStats(ctx.o, s);
+    };
+    show(await rpc.call("stats.snapshot", {}));
+    if (!opts.watch) return;
+    await rpc.subscribe("stats.subscribe", {}, (tick) => show(tick.stats));
+    const code = await untilStopped(rpc);
+    if (code !== EXIT.ok) throw new RpcError("connection_lost", `lost the connection to routed at ${ctx.g.socket}`);
+    return code;
+  });
+}
+
+export function registerLogCommands(program: Command): void {
+  program
+    .command("logs")
+    .description("recent requests, oldest first; -f keeps printing new ones")
+    .option("-f, --follow", "print new requests as they are logged (Ctrl-C stops)")
+    .option("-n, --lines <n>", "how many recent requests to show (default 20; 10 with -f)", countArg)
+    .option("--upstream <upstream>", "only those answered by this upstream (id or name)")
+    .option("--model <model>", "only this model")
+    .option("--status <status>", 'only this status (502) or class ("5xx")', statusArg)
+    .option("--grep <text>", "only requests whose body or reply contains TEXT")
+    .option("--since <duration>", "only requests from the last DURATION (e.g. 10m)", durationArg)
+    .action(action(logs));
+
+  program
+    .command("show")
+    .argument("<log-id>", "a request id, or its last 12 characters as `logs` prints them")
+    .description("one request in full: request body, reply, attempts, timings, tokens")
+    .action(
+      action(async (ctx, id: string) => {
+        const r = await withDaemon(ctx, (rpc) => rpc.call("logs.get", { id }));
+        ctx.g.json ? printJson(ctx.o, r) : printLogRecord(ctx.o, r);
+      }),
+    );
+
+  program
+    .command("stats")
+    .description("per-upstream requests/s, error rate, p50/p95 latency and TTFT over the last minute")
+    .option("-w, --watch", "refresh every second (Ctrl-C stops)")
+    .action(action(stats));
+}

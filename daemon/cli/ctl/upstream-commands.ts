@@ -1,0 +1,118 @@
+// list, add, rm, enable, disable, move, test.
+import { InvalidArgumentError, type Command } from "commander";
+import { parseDurationMs } from "../../../shared/duration.ts";
+import { methods, type UpstreamView } from "../../../shared/rpc/contract.ts";
+import { toUpstreamViews, viewOne } from "../../control/views.ts";
+import { action } from "./action.ts";
+import { upstreamArg, withDaemon, withDaemonOrDb, type Ctx } from "./backend.ts";
+import { printUpstreams } from "./format.ts";
+import { CliError, EXIT, paint, printJson } from "./output.ts";
+
+export function durationArg(v: string): number {
+  const n = parseDurationMs(v);
+  if (n === null || n <= 0) throw new InvalidArgumentError('use seconds or a duration with a unit, e.g. "30s" or "500ms"');
+  return n;
+}
+export function positionArg(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("use a position from 1, as numbered by `routectl list`");
+  return Number(v);
+}
+
+/** Checked here too, so offline adds get the daemon's validation and bad input exits 2. */
+function addParams(raw: unknown) {
+  const parsed = methods["upstreams.add"].params.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const i = parsed.error.issues[0]!;
+  throw new CliError(`--${String(i.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`, EXIT.usage, "invalid_params");
+}
+
+const done = (ctx: Ctx, u: UpstreamView, verb: string) => {
+  if (ctx.g.json) return printJson(ctx.o, u);
+  const where = u.source === "file" ? " (in the upstreams file)" : "";
+  ctx.o.out(`${verb} ${paint(ctx.o, "bold", u.label)} (id ${u.id}) at position ${u.position}${where}${u.enabled ? "" : ", disabled"}`);
+};
+
+export function registerUpstreamCommands(program: Command): void {
+  program
+    .command("list")
+    .alias("ls")
+    .description("list upstreams in failover order (works with routed down, given --db)")
+    .action(
+      action(async (ctx) => {
+        const list = await withDaemonOrDb(ctx, async (rpc) => (await rpc.call("upstreams.list", {})).upstreams, async (svc) => toUpstreamViews(await svc.list()));
+        ctx.g.json ? printJson(ctx.o, list) : printUpstreams(ctx.o, list);
+      }),
+    );
+
+  program
+    .command("add")
+    .description("add an upstream (works with routed down, given --db)")
+    .requiredOption("--endpoint <url>", "API base, e.g. https://api.openai.com/v1")
+    .requiredOption("--sk <key>", "the upstream's API key")
+    .option("--name <name>", "unique name shown in headers, logs and metrics")
+    .option("--timeout <duration>", "non-stream timeout, e.g. 60s", durationArg)
+    .option("--stream-timeout <duration>", "time to first token for streams, e.g. 5s", durationArg)
+    .option("--position <n>", "place in the failover order (1 = first); default last", positionArg)
+    .option("--disabled", "add it out of rotation")
+    .action(
+      action(async (ctx, opts: Record<string, any>) => {
+        const params = addParams({ endpoint: opts.endpoint, sk: opts.sk, name: opts.name, timeoutMs: opts.timeout, streamTimeoutMs: opts.streamTimeout, position: opts.position, enabled: opts.disabled ? false : undefined });
+        const view = await withDaemonOrDb(
+          ctx,
+          (rpc) => rpc.call("upstreams.add", params),
+          async (svc) => {
+            const row = await svc.add(params);
+            return viewOne(await svc.list(), row);
+          },
+          true,
+        );
+        done(ctx, view, "added");
+      }),
+    );
+
+  program
+    .command("rm")
+    .alias("remove")
+    .argument("<upstream>", "id or name")
+    .description("remove an upstream")
+    .action(
+      action(async (ctx, ref: string) => {
+        const u = await withDaemon(ctx, (rpc) => rpc.call("upstreams.remove", { upstream: upstreamArg(ref) }));
+        ctx.g.json ? printJson(ctx.o, u) : ctx.o.out(`removed ${u.label} (id ${u.id})`);
+      }),
+    );
+
+  for (const [verb, method] of [["enable", "upstreams.enable"], ["disable", "upstreams.disable"]] as const) {
+    program
+      .command(verb)
+      .argument("<upstream>", "id or name")
+      .description(`${verb} an upstream (${verb === "enable" ? "back into" : "out of"} rotation)`)
+      .action(action(async (ctx, ref: string) => done(ctx, await withDaemon(ctx, (rpc) => rpc.call(method, { upstream: upstreamArg(ref) })), `${verb}d`)));
+  }
+
+  program
+    .command("move")
+    .argument("<upstream>", "id or name")
+    .argument("<position>", "new place in the failover order, from 1 as `list` numbers it", positionArg)
+    .description("reorder: the upstream takes POSITION, the others shift")
+    .action(
+      action(async (ctx, ref: string, position: number) => {
+        const { upstreams } = await withDaemon(ctx, (rpc) => rpc.call("upstreams.move", { upstream: upstreamArg(ref), position }));
+        ctx.g.json ? printJson(ctx.o, upstreams) : printUpstreams(ctx.o, upstreams);
+      }),
+    );
+
+  program
+    .command("test")
+    .argument("<upstream>", "id or name")
+    .description("send GET {endpoint}/models through that upstream; report status and latency")
+    .action(
+      action(async (ctx, ref: string) => {
+        const r = await withDaemon(ctx, (rpc) => rpc.call("upstreams.test", { upstream: upstreamArg(ref) }));
+        if (ctx.g.json) printJson(ctx.o, r);
+        else if (r.ok) ctx.o.out(`${paint(ctx.o, "green", "ok")}  GET ${r.url} → ${r.status} in ${r.latencyMs} ms${r.models === null ? "" : `, ${r.models} models`}`);
+        else ctx.o.out(`${paint(ctx.o, "red", "failed")}  GET ${r.url} → ${r.error} (after ${r.latencyMs} ms)`);
+        return r.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+}

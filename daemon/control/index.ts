@@ -1,0 +1,48 @@
+// Assembles the control socket from the daemon's services: every contract method gets its
+// handler here (the type checker fails the build if one is missing).
+import type { Logger } from "../log.ts";
+import type { ReloadResult } from "../config/reload.ts";
+import type { Pool } from "../routing/pool.ts";
+import type { StatsCollector } from "../stats/collector.ts";
+import type { LogRow, Store } from "../store/types.ts";
+import type { UpstreamService } from "../upstreams/service.ts";
+import { daemonMethods, type DaemonInfo } from "./methods/daemon.ts";
+import { logMethods } from "./methods/logs.ts";
+import { statsMethods } from "./methods/stats.ts";
+import { upstreamMethods } from "./methods/upstreams.ts";
+import { startControlServer, type Handlers } from "./server.ts";
+
+export interface ControlDeps {
+  path: string;
+  log: Logger;
+  info: DaemonInfo;
+  store: Store;
+  pool: Pool;
+  upstreams: UpstreamService;
+  stats: StatsCollector;
+  reload: () => Promise<ReloadResult>;
+  statsTickMs?: number;
+}
+
+export async function startControl(deps: ControlDeps) {
+  const logs = logMethods(deps.store);
+  const stats = statsMethods(deps.stats, deps.pool, deps.info.inflight, deps.statsTickMs ?? 1000);
+  const handlers: Handlers = {
+    ...daemonMethods(deps.info, deps.store, deps.pool, deps.reload),
+    ...upstreamMethods(deps.upstreams, deps.pool),
+    ...logs.handlers,
+    ...stats.handlers,
+  };
+  const server = await startControlServer({ path: deps.path, handlers, log: deps.log });
+  return {
+    path: server.path,
+    /** Live `logs.entry` notifications for rows just written. */
+    publishRows: (rows: LogRow[]) => logs.publish(rows),
+    async close() {
+      stats.close();
+      await server.close();
+    },
+  };
+}
+
+export type Control = Awaited<ReturnType<typeof startControl>>;

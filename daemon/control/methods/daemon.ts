@@ -1,0 +1,44 @@
+// daemon.status, config.reload and config.export.
+import { PROTOCOL_VERSION } from "../../../shared/rpc/contract.ts";
+import type { ConfigFile } from "../../config/schema.ts";
+import type { ReloadResult } from "../../config/reload.ts";
+import type { Pool } from "../../routing/pool.ts";
+import type { Store } from "../../store/types.ts";
+import { renderRouteYaml } from "../../upstreams/export.ts";
+import type { Handlers } from "../server.ts";
+
+export interface DaemonInfo {
+  version: string;
+  startedAt: number;
+  addr: string;
+  upstreamsFile: string | null;
+  socket: string;
+  inflight: () => number;
+  draining: () => boolean;
+  /** The config as last applied (start or reload). */
+  config: () => ConfigFile;
+}
+
+export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload: () => Promise<ReloadResult>) {
+  return {
+    "daemon.status": async () => ({
+      version: info.version,
+      protocol: PROTOCOL_VERSION,
+      pid: process.pid,
+      startedAt: info.startedAt,
+      uptimeS: Math.round((Date.now() - info.startedAt) / 1000),
+      addr: info.addr,
+      db: store.location,
+      upstreamsFile: info.upstreamsFile,
+      socket: info.socket,
+      draining: info.draining(),
+      counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
+    }),
+    "config.reload": () => reload(),
+    "config.export": async () => {
+      const c = info.config();
+      const defaults = { timeout: c.timeout, stream_timeout: c.stream_timeout, stall_timeout: c.stall_timeout };
+      return { yaml: renderRouteYaml(await store.listUpstreams(), { maskKeys: true, defaults }) };
+    },
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,154 @@
+// The control socket: JSON-RPC 2.0 over a unix socket, one JSON message per line, notifications
+// for subscriptions. A client can only hurt its own connection: bad JSON gets an error answer,
+// an over-long line or a reader too slow for its notifications closes that connection, and
+// nothing here throws into the daemon.
+import { lstatSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCResponse } from "json-rpc-2.0";
+import type { z } from "zod";
+import { methods, type MethodName, type ParsedParams } from "../../shared/rpc/contract.ts";
+import { codeForNumber, jsonRpcNumber, RpcError } from "../../shared/rpc/errors.ts";
+import { createLineReader, encodeFrame, SERVER_MAX_LINE } from "../../shared/rpc/framing.ts";
+import type { Logger } from "../log.ts";
+import { claimSocketPath, releaseSocketPath, withOwnerOnlyUmask } from "./socket-file.ts";
+
+export interface Connection {
+  readonly id: number;
+  /** Sends a notification; false when the connection is gone. */
+  notify(method: string, params: unknown): boolean;
+  /** Runs when the connection closes (subscriptions end with it). */
+  onClose(fn: () => void): void;
+}
+
+export type Handler<M extends MethodName> = (params: ParsedParams<M>, conn: Connection) => Promise<z.input<(typeof methods)[M]["result"]>> | z.input<(typeof methods)[M]["result"]>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+export interface ControlServerOptions {
+  path: string;
+  handlers: Handlers;
+  log: Logger;
+  maxConnections?: number;
+  /** Unsent bytes a connection may accumulate (a subscriber that stopped reading) before it is closed. */
+  maxBufferedBytes?: number;
+}
+
+function paramsError(method: string, issues: z.core.$ZodIssue[]): RpcError {
+  const problems = issues.map((i) => {
+    const field = i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join(".") || "params";
+    return `${field}: ${i.code === "unrecognized_keys" ? "unknown field" : i.message}`;
+  });
+  return new RpcError("invalid_params", `invalid params for ${method}: ${problems.join("; ")}`, { problems });
+}
+
+function createDispatcher(handlers: Handlers, log: Logger) {
+  const rpc = new JSONRPCServer<Connection>({ errorListener: () => {} });
+  for (const name of Object.keys(methods) as MethodName[]) {
+    rpc.addMethod(name, async (raw: unknown, conn: Connection) => {
+      const parsed = methods[name].params.safeParse(raw ?? {});
+      if (!parsed.success) throw paramsError(name, parsed.error.issues);
+      return (handlers[name] as Handler<MethodName>)(parsed.data as never, conn);
+    });
+  }
+  rpc.handleMethodNotFound = async (req) =>
+    req.id === undefined ? null : createJSONRPCErrorResponse(req.id, -32601, `unknown method ${JSON.stringify(req.method)}; methods: ${Object.keys(methods).join(", ")}`, { code: "method_not_found" });
+  rpc.mapErrorToJSONRPCErrorResponse = (id, err) => {
+    if (err instanceof RpcError) return createJSONRPCErrorResponse(id, jsonRpcNumber(err.code), err.message, { ...err.data, code: err.code });
+    log.error("control method failed", { err });
+    return createJSONRPCErrorResponse(id, -32603, `internal error: ${(err as Error)?.message ?? err}`, { code: "internal_error" });
+  };
+  return rpc;
+}
+
+/** Every error answer carries data.code, including those the library builds itself. */
+function withCode(res: JSONRPCResponse): JSONRPCResponse {
+  if (res.error && typeof res.error.data?.code !== "string") res.error.data = { ...res.error.data, code: codeForNumber(res.error.code) };
+  return res;
+}
+
+export async function startControlServer(opts: ControlServerOptions) {
+  const { log } = opts;
+  const maxConnections = opts.maxConnections ?? 64;
+  const maxBuffered = opts.maxBufferedBytes ?? 8 << 20;
+  const rpc = createDispatcher(opts.handlers, log);
+  const sockets = new Set<Socket>();
+  let nextId = 1;
+
+  function serve(socket: Socket) {
+    const send = (msg: unknown) => {
+      if (socket.destroyed || !socket.writable) return false;
+      if (socket.writableLength > maxBuffered) {
+        log.warn("control client is not reading; closing its connection", { buffered: socket.writableLength });
+        socket.destroy();
+        return false;
+      }
+      socket.write(encodeFrame(msg));
+      return true;
+    };
+    if (sockets.size >= maxConnections) {
+      send(createJSONRPCErrorResponse(null, -32000, `too many control connections (${maxConnections}); close some and retry`, { code: "too_many_connections" }));
+      socket.end();
+      return;
+    }
+    sockets.add(socket);
+    const closers: (() => void)[] = [];
+    const conn: Connection = { id: nextId++, notify: (method, params) => send({ jsonrpc: "2.0", method, params }), onClose: (fn) => void closers.push(fn) };
+
+    const handleLine = async (line: string) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return send(createJSONRPCErrorResponse(null, -32700, "parse error: each line must be one JSON-RPC 2.0 message", { code: "parse_error" }));
+      }
+      try {
+        const res = await rpc.receive(msg as never, conn);
+        if (res) send(Array.isArray(res) ? res.map(withCode) : withCode(res));
+      } catch (err) {
+        log.error("control dispatch failed", { err }); // not expected: the dispatcher maps method errors itself
+      }
+    };
+    const reader = createLineReader(
+      (line) => void handleLine(line),
+      SERVER_MAX_LINE,
+      () => {
+        send(createJSONRPCErrorResponse(null, -32600, `line longer than ${SERVER_MAX_LINE} bytes; closing the connection`, { code: "line_too_long" }));
+        socket.end();
+      },
+    );
+    socket.on("data", (chunk: Buffer) => reader.push(chunk));
+    socket.on("error", (err) => log.debug("control connection error", { err })); // abrupt disconnects
+    socket.on("close", () => {
+      sockets.delete(socket);
+      for (const fn of closers.splice(0)) fn();
+    });
+  }
+
+  await claimSocketPath(opts.path);
+  const server: Server = createServer(serve);
+  server.on("error", (err) => log.error("control socket error", { err }));
+  await withOwnerOnlyUmask(opts.path, () => new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.path, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }));
+  const ino = lstatSync(opts.path).ino;
+  log.info("control socket listening", { socket: opts.path });
+
+  return {
+    path: opts.path,
+    get connections() {
+      return sockets.size;
+    },
+    /** Stops accepting, closes every connection, removes the socket file. */
+    async close(): Promise<void> {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      releaseSocketPath(opts.path, ino);
+    },
+  };
+}
+
+export type ControlServer = Awaited<ReturnType<typeof startControlServer>>;

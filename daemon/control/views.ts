@@ -1,0 +1,36 @@
+// What upstreams look like outside the daemon: keys masked, positions 1-based, live state when
+// the daemon is running. The only way an UpstreamRecord leaves through the socket or routectl.
+import { maskSecret } from "../../shared/secrets.ts";
+import { upstreamLabel } from "../../shared/upstream-fields.ts";
+import type { UpstreamView } from "../../shared/rpc/contract.ts";
+import type { Pool } from "../routing/pool.ts";
+import { upstreamState } from "../stats/collector.ts";
+import type { UpstreamRecord } from "../store/types.ts";
+
+export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool): UpstreamView {
+  const live = pool?.get(u.id);
+  return {
+    id: u.id,
+    name: u.name,
+    label: upstreamLabel(u),
+    position,
+    endpoint: u.endpoint,
+    sk: maskSecret(u.sk),
+    timeoutMs: u.timeoutMs,
+    streamTimeoutMs: u.streamTimeoutMs,
+    enabled: u.enabled,
+    source: u.source,
+    extra: u.extra,
+    state: live ? upstreamState(live) : null,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
+}
+
+/** The whole list in failover order. */
+export const toUpstreamViews = (rows: UpstreamRecord[], pool?: Pool) => rows.map((u, i) => toUpstreamView(u, i + 1, pool));
+
+/** One upstream with its current position in the list. */
+export function viewOne(rows: UpstreamRecord[], u: UpstreamRecord, pool?: Pool): UpstreamView {
+  return toUpstreamView(u, rows.findIndex((r) => r.id === u.id) + 1, pool);
+}

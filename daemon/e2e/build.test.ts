@@ -1,0 +1,38 @@
+// `npm run build` output: the single multi-call executable, run as routed and (through its
+// routectl link) as routectl, from a directory with no sources or migrations beside it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../build/compile.ts";
+import { shortTempDir } from "./control-harness.ts";
+import { routectl, spawnRouted } from "./processes.ts";
+
+let out: string;
+beforeAll(async () => {
+  out = shortTempDir("rt-dist-");
+  await compile(out);
+}, 60_000);
+afterAll(() => rmSync(out, { recursive: true, force: true })); // ~100 MB
+
+describe("compiled executables", () => {
+  test("the built routectl talks to the built routed; migrations come from inside the binary", async () => {
+    const run = shortTempDir(); // an empty working directory: no drizzle/ here
+    const sock = join(run, "s.sock");
+    const routed = await spawnRouted(["--socket", sock, "--noauth"], { cwd: run, bin: [join(out, "routed")] });
+    const ctl = (...args: string[]) => routectl(["--socket", sock, ...args], {}, [join(out, "routectl")]);
+    const added = await ctl("add", "--json", "--name", "x", "--endpoint", "http://127.0.0.1:9/v1", "--sk", "sk-built-9999");
+    expect(added.code).toBe(0);
+    expect(added.json()).toMatchObject({ id: 1, name: "x", sk: "****9999" });
+    expect((await ctl("status", "--json")).json()).toMatchObject({ db: "./db.sqlite", counts: { upstreams: 1 } });
+    routed.proc.kill("SIGTERM");
+    expect(await routed.exited).toBe(0);
+    const offline = await routectl(["--socket", sock, "--db", join(run, "db.sqlite"), "list", "--json"], {}, [join(out, "routectl")]);
+    expect(offline.json()).toEqual([expect.objectContaining({ name: "x" })]);
+  });
+
+  test("route-tui says it is not built yet", async () => {
+    const r = await routectl([], {}, [join(out, "route-tui")]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("not built yet");
+  });
+});

@@ -1,0 +1,84 @@
+// Live per-upstream stats for stats.snapshot / stats.tick, fed with the request-log rows as they
+// are written (off the response path). Attempts count for the upstream they went to; latency and
+// time to first token count for the upstream that answered.
+import type { z } from "zod";
+import type { statsSchema } from "../../shared/rpc/contract.ts";
+import { statusClass } from "../metrics/registry.ts";
+import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { LogRow } from "../store/types.ts";
+import { createWindow, type SlidingWindow } from "./window.ts";
+
+export type StatsSnapshot = z.input<typeof statsSchema>;
+
+// Outcomes that are not the upstream's failure: a success, the client's own 4xx, the client leaving.
+const NOT_FAILURES = new Set(["ok", "http_4xx", "client_closed"]);
+
+/** "down": enabled, but its last attempts (at least 5) all failed (as route_upstream_up says). */
+export function upstreamState(u: PoolUpstream): "up" | "down" | "disabled" {
+  if (!u.enabled) return "disabled";
+  const r = u.stats.recent();
+  return r.attempts >= 5 && r.successRate === 0 ? "down" : "up";
+}
+
+export function createStatsCollector(opts: { now?: () => number; windowS?: number } = {}) {
+  const now = opts.now ?? Date.now;
+  const windowS = opts.windowS ?? 60;
+  const started = now(); // rates divide by time observed, the same for every window
+  const make = () => createWindow({ seconds: windowS, now, since: started });
+  const requests = make();
+  const upstreams = new Map<number, SlidingWindow>();
+  const windowOf = (id: number) => {
+    let w = upstreams.get(id);
+    if (!w) upstreams.set(id, (w = make()));
+    return w;
+  };
+
+  return {
+    record(row: LogRow): void {
+      requests.add(statusClass(row.status));
+      for (const a of row.attempts) windowOf(a.upstreamId).add(a.outcome);
+      const last = row.attempts.at(-1);
+      if (last && row.upstreamId === last.upstreamId && (last.outcome === "ok" || last.outcome === "http_4xx")) {
+        const w = windowOf(last.upstreamId);
+        w.latency(row.totalMs);
+        if (row.ttftMs !== null) w.ttft(row.ttftMs);
+      }
+    },
+
+    snapshot(pool: Pool, inflight: number): StatsSnapshot {
+      const all = pool.all();
+      for (const id of upstreams.keys()) if (!pool.get(id)) upstreams.delete(id); // removed upstreams
+      const r = requests.read();
+      return {
+        ts: now(),
+        windowS,
+        totals: { rps: r.perSecond, requests: r.count, inflight, statusClasses: r.outcomes },
+        upstreams: all.map((u, i) => {
+          const w = windowOf(u.id).read();
+          const errors: Record<string, number> = {};
+          let failed = 0;
+          for (const [outcome, n] of Object.entries(w.outcomes)) {
+            if (outcome === "ok") continue;
+            errors[outcome] = n / w.count;
+            if (!NOT_FAILURES.has(outcome)) failed += n;
+          }
+          return {
+            id: u.id,
+            label: u.label,
+            position: i + 1,
+            state: upstreamState(u),
+            inflight: u.stats.inflight,
+            rps: w.perSecond,
+            attempts: w.count,
+            errorRate: w.count ? failed / w.count : null,
+            errors,
+            latencyMs: w.latency,
+            ttftMs: w.ttft,
+          };
+        }),
+      };
+    },
+  };
+}
+
+export type StatsCollector = ReturnType<typeof createStatsCollector>;

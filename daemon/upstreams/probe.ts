@@ -1,0 +1,32 @@
+// upstreams.test: one real request through an upstream (GET {endpoint}/models with its key),
+// outside the proxy: not logged, no failover. Reports status, latency and how many models it lists.
+import type { z } from "zod";
+import type { upstreamTestSchema } from "../../shared/rpc/contract.ts";
+import { redactText } from "../proxy/redact.ts";
+import type { UpstreamRecord } from "../store/types.ts";
+
+export type ProbeResult = z.input<typeof upstreamTestSchema>;
+
+export async function probeUpstream(u: UpstreamRecord, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<ProbeResult> {
+  const url = `${u.endpoint}/models`;
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await fetchFn(url, { headers: { authorization: `Bearer ${u.sk}` }, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    const text = await res.text();
+    const latencyMs = elapsed();
+    let models: number | null = null;
+    try {
+      const body = JSON.parse(text);
+      if (Array.isArray(body?.data)) models = body.data.length;
+    } catch {}
+    const ok = res.status >= 200 && res.status < 300;
+    // Error bodies may echo the key ("Incorrect API key provided: sk-…"): redacted like proxied ones.
+    const error = ok ? null : redactText(`HTTP ${res.status}: ${text.slice(0, 300)}`, u.sk);
+    return { ok, url, status: res.status, latencyMs, models, error };
+  } catch (err) {
+    const timedOut = (err as Error).name === "TimeoutError";
+    const error = timedOut ? `no answer within ${timeoutMs} ms` : redactText((err as Error).message, u.sk);
+    return { ok: false, url, status: null, latencyMs: elapsed(), models: null, error };
+  }
+}

@@ -1,0 +1,211 @@
+// The control socket's contract: every method's name, params schema and result schema, and the
+// notifications subscriptions deliver. routed validates params with these schemas; routectl and
+// route-tui parse results with them. Params are strict (a misspelt field is an error); results
+// are not, so an older client ignores fields a newer daemon adds.
+import { z } from "zod";
+import { endpointSchema, upstreamNameSchema } from "../upstream-fields.ts";
+
+export const PROTOCOL_VERSION = 1;
+
+const ms = z.number().int().positive().max(86_400_000);
+const extra = z.record(z.string(), z.unknown());
+const empty = z.strictObject({});
+
+/** An upstream by id (number or digits) or by name. */
+export const upstreamRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(64)]);
+const byRef = z.strictObject({ upstream: upstreamRef });
+
+export const upstreamSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  label: z.string(), // name, or "#<id>"
+  position: z.number().int(), // 1-based failover order
+  endpoint: z.string(),
+  sk: z.string(), // masked: "****" + the last 4 characters at most
+  timeoutMs: z.number().nullable(), // null: the global default
+  streamTimeoutMs: z.number().nullable(),
+  enabled: z.boolean(),
+  source: z.enum(["file", "runtime"]),
+  extra: extra.nullable(),
+  state: z.enum(["up", "down", "disabled"]).nullable(), // null when read from the database directly
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const upstreamInput = z.strictObject({
+  endpoint: endpointSchema,
+  sk: z.string().trim().min(1, { message: "must not be empty: the upstream's API key" }),
+  name: upstreamNameSchema.optional(),
+  timeoutMs: ms.optional(),
+  streamTimeoutMs: ms.optional(),
+  enabled: z.boolean().optional(),
+  extra: extra.optional(),
+  /** 1-based place in the failover order; default: last. */
+  position: z.number().int().min(1).optional(),
+});
+
+export const upstreamPatch = z
+  .strictObject({
+    endpoint: endpointSchema.optional(),
+    sk: z.string().trim().min(1).optional(),
+    name: upstreamNameSchema.nullable().optional(),
+    timeoutMs: ms.nullable().optional(),
+    streamTimeoutMs: ms.nullable().optional(),
+    enabled: z.boolean().optional(),
+    extra: extra.nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: "give at least one field to change" });
+
+export const upstreamTestSchema = z.object({
+  ok: z.boolean(),
+  url: z.string(),
+  status: z.number().nullable(),
+  latencyMs: z.number(),
+  models: z.number().nullable(), // how many models the upstream listed
+  error: z.string().nullable(),
+});
+
+const logFilter = {
+  upstream: upstreamRef.optional(),
+  model: z.string().min(1).optional(),
+  status: z.union([z.number().int().min(100).max(599), z.string().regex(/^([1-5]xx|\d{3})$/i, { message: 'must be a status such as 502 or a class such as "5xx"' })]).optional(),
+  text: z.string().min(1).max(1000).optional(),
+};
+
+export const logSummarySchema = z.object({
+  id: z.string(),
+  ts: z.number(),
+  method: z.string(),
+  path: z.string(),
+  model: z.string().nullable(),
+  stream: z.boolean(),
+  upstreamId: z.number().nullable(),
+  upstreamName: z.string().nullable(),
+  status: z.number(),
+  ttftMs: z.number().nullable(),
+  totalMs: z.number(),
+  promptTokens: z.number().nullable(),
+  completionTokens: z.number().nullable(),
+  errorCode: z.string().nullable(),
+  replyPreview: z.string().nullable(), // the reply's first 200 characters
+});
+
+export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).extend({
+  clientIp: z.string().nullable(),
+  requestBody: z.string().nullable(),
+  requestBytes: z.number(),
+  requestTruncated: z.boolean(),
+  attempts: z.array(z.object({ upstreamId: z.number(), upstream: z.string(), outcome: z.string(), status: z.number().optional(), ms: z.number() })),
+  ttfbMs: z.number().nullable(),
+  replyText: z.string().nullable(),
+  toolCalls: z.array(z.unknown()).nullable(),
+  totalTokens: z.number().nullable(),
+  errorMessage: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+
+const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
+
+export const upstreamStatsSchema = z.object({
+  id: z.number(),
+  label: z.string(),
+  position: z.number(),
+  state: z.enum(["up", "down", "disabled"]),
+  inflight: z.number(),
+  rps: z.number(), // attempts per second sent to this upstream over the window
+  attempts: z.number(),
+  errorRate: z.number().nullable(), // failed attempts / attempts (429, 5xx, timeouts, connect, reset, stream)
+  errors: z.record(z.string(), z.number()), // outcome → share of attempts, e.g. {"timeout": 0.25}
+  latencyMs: percentiles, // total time of the requests it answered
+  ttftMs: percentiles, // time to first token of the streams it answered
+});
+
+export const statsSchema = z.object({
+  ts: z.number(),
+  windowS: z.number(),
+  totals: z.object({ rps: z.number(), requests: z.number(), inflight: z.number(), statusClasses: z.record(z.string(), z.number()) }),
+  upstreams: z.array(upstreamStatsSchema),
+});
+
+export const daemonStatusSchema = z.object({
+  version: z.string(),
+  protocol: z.number(),
+  pid: z.number(),
+  startedAt: z.number(),
+  uptimeS: z.number(),
+  addr: z.string(),
+  db: z.string(),
+  upstreamsFile: z.string().nullable(),
+  socket: z.string(),
+  draining: z.boolean(),
+  counts: z.object({ upstreams: z.number(), enabled: z.number(), inflight: z.number(), logs: z.number() }),
+});
+
+const subscription = z.object({ subscription: z.string() });
+const unsubscribe = z.strictObject({ subscription: z.string().min(1) });
+const upstreamList = z.object({ upstreams: z.array(upstreamSchema) });
+
+export const methods = {
+  "daemon.status": { params: empty, result: daemonStatusSchema },
+  "upstreams.list": { params: empty, result: upstreamList },
+  "upstreams.get": { params: byRef, result: upstreamSchema },
+  "upstreams.add": { params: upstreamInput, result: upstreamSchema },
+  "upstreams.update": { params: z.strictObject({ upstream: upstreamRef, patch: upstreamPatch }), result: upstreamSchema },
+  "upstreams.remove": { params: byRef, result: upstreamSchema },
+  /** Reorders: the upstream takes `position` (1-based) and the others shift. Returns the new order. */
+  "upstreams.move": { params: z.strictObject({ upstream: upstreamRef, position: z.number().int().min(1) }), result: upstreamList },
+  "upstreams.enable": { params: byRef, result: upstreamSchema },
+  "upstreams.disable": { params: byRef, result: upstreamSchema },
+  /** A real request through that upstream (GET {endpoint}/models); not logged, not failed over. */
+  "upstreams.test": { params: byRef, result: upstreamTestSchema },
+  "logs.query": {
+    params: z.strictObject({
+      ...logFilter,
+      since: z.number().int().nonnegative().optional(),
+      until: z.number().int().nonnegative().optional(),
+      before: z.string().min(1).optional(), // paging cursor: the `next` of the previous page
+      limit: z.number().int().min(1).max(1000).optional(), // default 50
+    }),
+    result: z.object({ entries: z.array(logSummarySchema), next: z.string().nullable() }),
+  },
+  /** `id`: a full id, or its last characters (8 or more) as listings show them. */
+  "logs.get": { params: z.strictObject({ id: z.string().min(8).max(64) }), result: logRecordSchema },
+  "logs.subscribe": { params: z.strictObject(logFilter), result: subscription },
+  "logs.unsubscribe": { params: unsubscribe, result: z.object({ ok: z.boolean() }) },
+  "stats.snapshot": { params: empty, result: statsSchema },
+  "stats.subscribe": { params: empty, result: subscription },
+  "stats.unsubscribe": { params: unsubscribe, result: z.object({ ok: z.boolean() }) },
+  "config.reload": {
+    params: empty,
+    result: z.object({ file: z.string().nullable(), found: z.boolean(), added: z.number(), updated: z.number(), removed: z.number(), upstreams: z.number() }),
+  },
+  /** Route's YAML for the current upstreams; keys masked (they never leave the daemon in full). */
+  "config.export": { params: empty, result: z.object({ yaml: z.string() }) },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+
+/** Server → client notifications, each naming the subscription it belongs to. */
+export const notifications = {
+  "logs.entry": z.object({ subscription: z.string(), entry: logSummarySchema }),
+  "stats.tick": z.object({ subscription: z.string(), stats: statsSchema }),
+} as const;
+
+/** Which notification each subscribe method starts, and how to stop it. */
+export const subscriptions = {
+  "logs.subscribe": { notification: "logs.entry", unsubscribe: "logs.unsubscribe" },
+  "stats.subscribe": { notification: "stats.tick", unsubscribe: "stats.unsubscribe" },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]["params"]>;
+export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]["params"]>;
+export type Result<M extends MethodName> = z.output<(typeof methods)[M]["result"]>;
+export type NotificationName = keyof typeof notifications;
+export type Notification<N extends NotificationName> = z.output<(typeof notifications)[N]>;
+export type SubscribeMethod = keyof typeof subscriptions;
+export type UpstreamView = z.output<typeof upstreamSchema>;
+export type LogSummaryView = z.output<typeof logSummarySchema>;
+export type LogRecordView = z.output<typeof logRecordSchema>;
+export type StatsView = z.output<typeof statsSchema>;
+export type DaemonStatusView = z.output<typeof daemonStatusSchema>;
+
+export const isMethod = (name: string): name is MethodName => Object.hasOwn(methods, name);
