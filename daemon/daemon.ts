@@ -71,13 +71,16 @@ export async function startDaemon(opts: DaemonOptions) {
       return { label: u.label, up: u.enabled && !(r.attempts >= 5 && r.successRate === 0) };
     }),
   );
-  const notifier = notifierFromConfig(config.notify, {
-    onOutcome(channel, outcome, detail) {
-      metrics.notification(channel, outcome);
-      if (outcome !== "sent") log.warn("notification not delivered", { channel, outcome, detail });
-    },
-  });
-  const includeExcerpt = config.notify?.include_excerpt ?? false;
+  const makeNotifier = (c: ConfigFile) =>
+    notifierFromConfig(c.notify, {
+      onOutcome(channel, outcome, detail) {
+        metrics.notification(channel, outcome);
+        if (outcome !== "sent") log.warn("notification not delivered", { channel, outcome, detail });
+      },
+    });
+  // Replaced on config reload; messages already queued on the old one still go out.
+  let notifier = makeNotifier(config);
+  let includeExcerpt = config.notify?.include_excerpt ?? false;
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
@@ -118,7 +121,14 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     local: createLocalRoutes({ pool, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
-  const reloadConfig = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: (c) => (current = c) });
+  function applyConfig(c: ConfigFile) {
+    current = c;
+    const old = notifier;
+    notifier = makeNotifier(c);
+    includeExcerpt = c.notify?.include_excerpt ?? false;
+    void old.close();
+  }
+  const reloadConfig = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: applyConfig });
 
   const server: Server<undefined> = Bun.serve({
     hostname: opts.hostname ?? "0.0.0.0",
@@ -149,6 +159,7 @@ export async function startDaemon(opts: DaemonOptions) {
         upstreams,
         stats,
         reload: reloadConfig,
+        notifier: () => notifier,
         statsTickMs: opts.statsTickMs,
         info: {
           version: pkg.version,
@@ -198,7 +209,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

@@ -8,6 +8,8 @@ import type { LogRow, Store } from "../store/types.ts";
 import type { UpstreamService } from "../upstreams/service.ts";
 import { daemonMethods, type DaemonInfo } from "./methods/daemon.ts";
 import { logMethods } from "./methods/logs.ts";
+import { notifyMethods } from "./methods/notify.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import { statsMethods } from "./methods/stats.ts";
 import { upstreamMethods } from "./methods/upstreams.ts";
 import { startControlServer, type Handlers } from "./server.ts";
@@ -21,6 +23,7 @@ export interface ControlDeps {
   upstreams: UpstreamService;
   stats: StatsCollector;
   reload: () => Promise<ReloadResult>;
+  notifier: () => Notifier;
   statsTickMs?: number;
 }
 
@@ -32,6 +35,7 @@ export async function startControl(deps: ControlDeps) {
     ...upstreamMethods(deps.upstreams, deps.pool),
     ...logs.handlers,
     ...stats.handlers,
+    ...notifyMethods(deps.notifier),
   };
   const server = await startControlServer({ path: deps.path, handlers, log: deps.log });
   return {

@@ -47,6 +47,8 @@ const BAD: Record<MethodName, unknown[]> = {
   "stats.unsubscribe": [{}],
   "config.reload": [{ file: "/etc/passwd" }],
   "config.export": [{ keys: "full" }],
+  "notify.list": [[]],
+  "notify.test": [{ channel: "" }, { channel: 5 }],
 };
 
 describe("params are validated", () => {

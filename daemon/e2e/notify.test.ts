@@ -62,3 +62,37 @@ test("a request failing on every upstream is alerted, without keys; a hanging ch
   hang = false;
   await r.stop();
 });
+
+test("channels are listed and testable over the socket and with routectl; reload replaces them", async () => {
+  const { shortTempDir, rpcClient, rpcError } = await import("./control-harness.ts");
+  const { routectl } = await import("./processes.ts");
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const dir = shortTempDir();
+  const socketPath = join(dir, "r.sock");
+  const file = join(dir, "upstreams.yaml");
+  const hookUrl = `http://127.0.0.1:${hook.port}/hook`;
+  writeFileSync(file, `authorization: k\nnotify:\n  webhook:\n    url: ${hookUrl}\n    name: ops\n    events: [request_failed]\n`);
+  const { loadConfigFile } = await import("../config/load.ts");
+  const r = await startRoute([], { socketPath, upstreamsFile: file, config: loadConfigFile(file).config as Record<string, unknown> });
+  const rpc = await rpcClient(socketPath);
+  expect((await rpc.call("notify.list", {})).channels).toEqual([{ name: "ops", kind: "webhook", target: `127.0.0.1:${hook.port}`, events: ["request_failed"] }]);
+
+  const arrived = nextHook();
+  const out = await routectl(["--socket", socketPath, "notify", "test", "ops"]);
+  expect(out.code).toBe(0);
+  expect(out.out).toContain("ops (webhook): HTTP 200");
+  await arrived;
+  expect(received.at(-1)).toMatchObject({ type: "test" });
+  expect((await rpcError(rpc.call("notify.test", { channel: "nope" }))).code).toBe("not_found");
+
+  // A reload applies a changed notify: block; an unreachable channel makes `notify test` fail (exit 1).
+  writeFileSync(file, `authorization: k\nnotify:\n  matrix:\n    homeserver: http://127.0.0.1:1\n    token: t\n    room: "!r:x"\n`);
+  await rpc.call("config.reload", {});
+  expect((await rpc.call("notify.list", {})).channels.map((c) => c.name)).toEqual(["matrix"]);
+  const failed = await routectl(["--socket", socketPath, "--json", "notify", "test"]);
+  expect(failed.code).toBe(1);
+  expect(JSON.parse(failed.out).results[0]).toMatchObject({ channel: "matrix", ok: false, status: null });
+  rpc.close();
+  await r.stop();
+});

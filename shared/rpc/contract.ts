@@ -141,6 +141,21 @@ export const daemonStatusSchema = z.object({
   counts: z.object({ upstreams: z.number(), enabled: z.number(), inflight: z.number(), logs: z.number() }),
 });
 
+export const notifyChannelSchema = z.object({
+  name: z.string(),
+  kind: z.enum(["feishu", "matrix", "webhook"]),
+  target: z.string(), // the host messages go to; never the URL's secret parts
+  events: z.array(z.string()),
+});
+
+export const notifyTestResultSchema = z.object({
+  channel: z.string(),
+  kind: z.string(),
+  ok: z.boolean(),
+  status: z.number().nullable(),
+  detail: z.string(), // the channel's answer, short
+});
+
 const subscription = z.object({ subscription: z.string() });
 const unsubscribe = z.strictObject({ subscription: z.string().min(1) });
 const upstreamList = z.object({ upstreams: z.array(upstreamSchema) });
@@ -179,6 +194,9 @@ export const methods = {
     params: empty,
     result: z.object({ file: z.string().nullable(), found: z.boolean(), added: z.number(), updated: z.number(), removed: z.number(), upstreams: z.number() }),
   },
+  "notify.list": { params: empty, result: z.object({ channels: z.array(notifyChannelSchema) }) },
+  /** Sends a test message now (no grouping, no cap) to one channel (by name or kind) or to all. */
+  "notify.test": { params: z.strictObject({ channel: z.string().min(1).max(64).optional() }), result: z.object({ results: z.array(notifyTestResultSchema) }) },
   /** Route's YAML for the current upstreams; keys masked (they never leave the daemon in full). */
   "config.export": { params: empty, result: z.object({ yaml: z.string() }) },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
@@ -206,6 +224,8 @@ export type UpstreamView = z.output<typeof upstreamSchema>;
 export type LogSummaryView = z.output<typeof logSummarySchema>;
 export type LogRecordView = z.output<typeof logRecordSchema>;
 export type StatsView = z.output<typeof statsSchema>;
+export type NotifyChannelView = z.output<typeof notifyChannelSchema>;
+export type NotifyTestResultView = z.output<typeof notifyTestResultSchema>;
 export type DaemonStatusView = z.output<typeof daemonStatusSchema>;
 
 export const isMethod = (name: string): name is MethodName => Object.hasOwn(methods, name);

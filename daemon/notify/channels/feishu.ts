@@ -13,6 +13,7 @@ export function createFeishuChannel(o: { name: string; webhook: string; secret?:
   return {
     name: o.name,
     kind: "feishu",
+    target: new URL(o.webhook).host,
     events: o.events,
     send(msg, signal) {
       const body: Record<string, unknown> = { msg_type: "text", content: { text: msg.text } };

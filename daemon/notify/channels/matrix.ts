@@ -11,6 +11,7 @@ export function createMatrixChannel(o: { name: string; homeserver: string; token
   return {
     name: o.name,
     kind: "matrix",
+    target: new URL(base).host,
     events: o.events,
     send(msg, signal) {
       let txn = txnIds.get(msg);

@@ -16,6 +16,7 @@ export interface OutgoingMessage {
 export interface Channel {
   readonly name: string; // metrics label and `routectl notify test NAME`
   readonly kind: "feishu" | "matrix" | "webhook";
+  readonly target: string; // host only: shown by notify.list, safe to print
   readonly events: ReadonlySet<EventType>;
   /** One try; the notifier retries. `attempt` lets a channel keep idempotency keys across retries. */
   send(msg: OutgoingMessage, signal: AbortSignal, attempt: number): Promise<Delivery>;

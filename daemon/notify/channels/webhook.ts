@@ -6,6 +6,7 @@ export function createWebhookChannel(o: { name: string; url: string; token?: str
   return {
     name: o.name,
     kind: "webhook",
+    target: new URL(o.url).host,
     events: o.events,
     send(msg, signal) {
       const e = msg.event;
