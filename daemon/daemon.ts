@@ -3,6 +3,7 @@
 import type { Server } from "bun";
 import pkg from "../package.json" with { type: "json" };
 import { createConfigReloader, timeoutsOf } from "./config/reload.ts";
+import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
 import { startControl, type Control } from "./control/index.ts";
 import { claimSocketPath } from "./control/socket-file.ts";
@@ -14,9 +15,11 @@ import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
 import { toLogRow } from "./proxy/log-entry.ts";
 import { createPipeline } from "./proxy/pipeline.ts";
+import { fetchConcurrencyCap } from "./proxy/forward.ts";
 import { notifierFromConfig } from "./notify/build.ts";
 import { eventsFromRequest } from "./notify/request-events.ts";
-import { createPool } from "./routing/pool.ts";
+import { createPool, type PoolUpstream } from "./routing/pool.ts";
+import { createRouter, routingSettings, type Gate } from "./routing/router.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
@@ -45,6 +48,10 @@ export interface DaemonOptions {
   /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
   clientIdleTimeoutS?: number;
   logger?: Logger;
+  /** Apply edits of `upstreamsFile` on their own (hot reload); routed turns it on. */
+  watchConfig?: boolean;
+  /** Random source for the strategies (tests pass a seeded one). */
+  random?: () => number;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -59,6 +66,9 @@ export async function startDaemon(opts: DaemonOptions) {
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
 
   const pool = createPool(timeoutsOf(config));
+  // max_inflight: a full upstream is skipped for this request (limits and health join this gate later).
+  const gate = (u: PoolUpstream): Gate => (u.maxInflight !== null && u.inflight >= u.maxInflight ? { ok: false, why: "busy", retryAfterMs: 1000 } : { ok: true });
+  const router = createRouter({ pool, random: opts.random, gate }, routingSettings(config));
   const reload = async () => pool.set(await store.listUpstreams());
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null });
   await upstreams.reconcile(config.upstreams ?? []);
@@ -107,9 +117,13 @@ export async function startDaemon(opts: DaemonOptions) {
   if (keys && !keys.configured) {
     log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file or use --noauth");
   }
+  if (fetchConcurrencyCap() <= 256) {
+    log.warn("at most 256 upstream requests at once (Bun's fetch limit): more wait, and streams among them time out; start routed with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in its environment (npm start and the systemd unit do)");
+  }
   let draining = false;
   const pipeline = createPipeline({
     pool,
+    router,
     metrics,
     keys,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
@@ -123,12 +137,36 @@ export async function startDaemon(opts: DaemonOptions) {
   });
   function applyConfig(c: ConfigFile) {
     current = c;
+    router.configure(routingSettings(c));
     const old = notifier;
     notifier = makeNotifier(c);
     includeExcerpt = c.notify?.include_excerpt ?? false;
     void old.close();
   }
-  const reloadConfig = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: applyConfig });
+  const applyFile = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: applyConfig });
+  // Every reload path (file watch, SIGHUP, config.reload) goes through here, so a refused edit is
+  // remembered for daemon.status until a later one succeeds; the running config stays.
+  let lastReloadError: { at: number; message: string } | null = null;
+  const reloadConfig = async () => {
+    try {
+      const r = await applyFile();
+      lastReloadError = null;
+      return r;
+    } catch (err) {
+      lastReloadError = { at: Date.now(), message: (err as Error).message };
+      throw err;
+    }
+  };
+  const watcher =
+    opts.watchConfig && opts.upstreamsFile
+      ? watchConfigFile(opts.upstreamsFile, () => {
+          if (draining) return;
+          reloadConfig().then(
+            (r) => log.info("config file changed; reloaded", { ...r }),
+            (err) => log.error("config file changed but was not applied; the previous config stays in force", { err }),
+          );
+        })
+      : null;
 
   const server: Server<undefined> = Bun.serve({
     hostname: opts.hostname ?? "0.0.0.0",
@@ -170,9 +208,11 @@ export async function startDaemon(opts: DaemonOptions) {
           inflight: () => pipeline.inflight,
           draining: () => draining,
           config: () => current,
+          lastReloadError: () => lastReloadError,
         },
       });
     } catch (err) {
+      watcher?.close();
       await server.stop(true);
       await store.close();
       await notifier.close();
@@ -185,6 +225,7 @@ export async function startDaemon(opts: DaemonOptions) {
   function stop(): Promise<void> {
     if (stopping) return stopping;
     draining = true;
+    watcher?.close();
     notifier.emit({ type: "daemon_stopping", summary: `draining ${pipeline.inflight} in-flight requests`, at: Date.now() });
     stopping = (async () => {
       const deadline = opts.drainTimeoutMs ?? 30_000;
@@ -209,7 +250,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { router, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

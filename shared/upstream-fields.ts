@@ -18,3 +18,20 @@ export const endpointSchema = z
 
 /** An upstream's label where it has no name: used in headers, logs, metrics and tables. */
 export const upstreamLabel = (u: { id: number; name: string | null }) => u.name ?? `#${u.id}`;
+
+// Routing settings, shared by the config file (snake_case keys) and the control socket (camelCase).
+export const UPSTREAM_TYPES = ["openai", "azure"] as const;
+export const limitSchema = z.number().int().min(-1, { message: "must be -1 (unlimited), 0 (never used) or a positive whole number" });
+export const modelListSchema = z.array(z.string().trim().min(1, { message: "must not be empty" }), { message: "must be a list of model names (globs such as gpt-4o* allowed)" });
+export const modelMappingSchema = z.record(z.string().min(1), z.string().trim().min(1), { message: "must map requested model names to this upstream's names" });
+export const weightSchema = z.number().min(0, { message: "must be 0 or more" });
+export const prioritySchema = z.number().int({ message: "must be a whole number (higher tiers are tried first)" });
+export const maxInflightSchema = z.number().int().positive({ message: "must be a positive whole number" });
+// Headers Route sets itself or that would break the request cannot be overridden.
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "authorization", "api-key"]);
+export const extraHeadersSchema = z
+  .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: "must be a header name" }), z.string())
+  .superRefine((h, ctx) => {
+    for (const k of Object.keys(h)) if (RESERVED_HEADERS.has(k.toLowerCase())) ctx.addIssue({ code: "custom", path: [k], message: "is set by Route; it cannot be overridden" });
+  });
+export const apiVersionSchema = z.string().trim().regex(/^[0-9A-Za-z.-]+$/, { message: "must be an Azure api-version such as 2024-10-21" });

@@ -67,6 +67,7 @@ program
         dbPath: o.db,
         config: loaded.config,
         upstreamsFile: o.upstreams,
+        watchConfig: true,
         socketPath: o.socket || undefined,
         noauth: Boolean(o.noauth),
         maxBodyBytes: o.maxBody,

@@ -1,7 +1,20 @@
 import { z } from "zod";
 import { parseDurationMs } from "../../shared/duration.ts";
-import { endpointSchema, upstreamNameSchema } from "../../shared/upstream-fields.ts";
+import {
+  apiVersionSchema,
+  endpointSchema,
+  extraHeadersSchema,
+  limitSchema,
+  maxInflightSchema,
+  modelListSchema,
+  modelMappingSchema,
+  prioritySchema,
+  UPSTREAM_TYPES,
+  upstreamNameSchema,
+  weightSchema,
+} from "../../shared/upstream-fields.ts";
 import { notifySchema } from "../notify/schema.ts";
+import { STRATEGIES } from "../routing/select/types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_STREAM_TIMEOUT_MS = 5_000;
@@ -27,8 +40,21 @@ export const fileUpstreamSchema = z.strictObject({
   sk: z.string({ message: "is required: the upstream's API key" }).trim().min(1, { message: "must not be empty: the upstream's API key" }),
   endpoint: z.string({ message: "is required: the upstream's API base, such as https://api.openai.com/v1" }).pipe(endpoint),
   timeout: duration.optional(),
-  stream_timeout: duration.optional(),
+  // "auto": derived from the upstream's observed time to first token (see README, Health).
+  stream_timeout: z.union([z.literal("auto"), duration]).optional(),
+  stall_timeout: duration.optional(),
   enabled: z.boolean({ message: "must be true or false" }).optional(),
+  type: z.enum(UPSTREAM_TYPES, { message: "must be openai or azure" }).optional(),
+  api_version: apiVersionSchema.optional(),
+  models: modelListSchema.optional(),
+  model_mapping: modelMappingSchema.optional(),
+  weight: weightSchema.optional(),
+  priority: prioritySchema.optional(),
+  rpm: limitSchema.optional(),
+  rpd: limitSchema.optional(),
+  tpm: limitSchema.optional(),
+  max_inflight: maxInflightSchema.optional(),
+  headers: extraHeadersSchema.optional(),
   // Fields Route keeps but does not use yet (imported rpm, rpd, models, modelMapping, …).
   extra: z.record(z.string(), z.unknown(), { message: "must be a mapping of fields Route keeps but does not use yet" }).optional(),
 });
@@ -37,8 +63,20 @@ const keyList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((k) => k.trim()).filter((k) => k.length > 0));
 
+const strategy = z.enum(STRATEGIES, { message: `must be one of ${STRATEGIES.join(", ")}` });
+
 export const configFileSchema = z.strictObject({
   authorization: keyList.optional(),
+  /** How upstreams are ordered for a request; default priority (ordered failover). */
+  strategy: strategy.optional(),
+  /** Per-model strategy: model name or glob → strategy; the first matching entry wins. */
+  strategies: z.record(z.string().min(1), strategy, { message: "must map model names or globs to strategies" }).optional(),
+  /** Most upstreams one request tries; default all candidates. */
+  max_attempts: z.number().int().positive({ message: "must be a positive whole number" }).optional(),
+  /** Overall time budget of one request across its attempts (until commit). */
+  deadline: duration.optional(),
+  /** Clients may send `Bearer <key>-<upstream id or name>` to use that upstream only. Default false. */
+  allow_pinning: z.boolean({ message: "must be true or false" }).optional(),
   timeout: duration.optional(),
   stream_timeout: duration.optional(),
   stall_timeout: duration.optional(),

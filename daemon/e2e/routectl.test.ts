@@ -145,7 +145,7 @@ describe("routectl with a running routed", () => {
     expect(await servedBy()).toBe("f=ok");
   });
 
-  test("import api-together's apis.json: fields Route does not use are kept; a second import skips them", async () => {
+  test("import api-together's apis.json: rpm/rpd/models/modelMapping become settings, other fields are kept; a second import skips them", async () => {
     const apis = join(dir, "apis.json");
     writeFileSync(apis, JSON.stringify({ server: { port: 3001, apiKey: "sk-123" }, apis: [{ id: "t1", name: "Together", baseUrl: a.url.replace(/\/v1$/, ""), apiKey: "sk-together-1111", rpm: 60, rpd: 1000, enabled: true, models: ["gpt-4"], modelMapping: { g4: "gpt-4" } }] }));
     const first = await ctl("import", apis);
@@ -153,7 +153,7 @@ describe("routectl with a running routed", () => {
     expect(first.out).toContain("imported 1 upstream from");
     expect(first.out).toContain("note: server.apiKey");
     const t1 = (await ctl("list", "--json")).json().find((u: any) => u.name === "t1");
-    expect(t1).toMatchObject({ endpoint: a.url, sk: "****1111", extra: { id: "t1", name: "Together", rpm: 60, rpd: 1000, models: ["gpt-4"], modelMapping: { g4: "gpt-4" } } });
+    expect(t1).toMatchObject({ endpoint: a.url, sk: "****1111", rpm: 60, rpd: 1000, models: ["gpt-4"], modelMapping: { g4: "gpt-4" }, extra: { id: "t1", name: "Together" } });
     expect((await ctl("import", "--json", apis)).json()).toMatchObject({ added: [], skipped: ["t1"] });
   });
 

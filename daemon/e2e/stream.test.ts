@@ -101,6 +101,7 @@ describe("stream forwarding", () => {
     ac.abort();
     await aborted;
     release();
+    await r.daemon.pipeline.idle();
     const row = (await r.rows()).at(-1)!;
     expect(row).toMatchObject({ status: 499, errorCode: "client_closed", replyText: "w0 " });
   });
@@ -121,6 +122,7 @@ describe("stream forwarding", () => {
     ac.abort();
     await pending;
     await aborted;
+    await r.daemon.pipeline.idle(); // the proxy has finished the request (and so queued its row)
     const rows = await r.rows();
     expect(rows.at(-1)).toMatchObject({ status: 499, errorCode: "client_closed" });
   });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RpcError, type RpcErrorCode } from "../../shared/rpc/errors.ts";
 import { maskSecret } from "../../shared/secrets.ts";
 import { fileUpstreamSchema } from "../config/schema.ts";
+import { fieldsFromFile } from "../store/reconcile.ts";
 import type { UpstreamRecord } from "../store/types.ts";
 import type { UpstreamService } from "../upstreams/service.ts";
 import { errorResponse } from "./openai-error.ts";
@@ -23,16 +24,30 @@ export function adminView(u: UpstreamRecord) {
     Endpoint: u.endpoint,
     Enabled: u.enabled,
     Timeout: u.timeoutMs === null ? null : u.timeoutMs / 1000,
-    StreamTimeout: u.streamTimeoutMs === null ? null : u.streamTimeoutMs / 1000,
+    StreamTimeout: u.streamTimeoutAuto ? "auto" : u.streamTimeoutMs === null ? null : u.streamTimeoutMs / 1000,
+    StallTimeout: u.stallTimeoutMs === null ? null : u.stallTimeoutMs / 1000,
     Position: u.position + 1,
     Source: u.source,
+    Type: u.type,
+    ApiVersion: u.apiVersion,
+    Models: u.models,
+    ModelMapping: u.modelMapping,
+    Weight: u.weight,
+    Priority: u.priority,
+    RPM: u.rpm,
+    RPD: u.rpd,
+    TPM: u.tpm,
+    MaxInflight: u.maxInflight,
+    Headers: u.headers === null ? null : Object.fromEntries(Object.keys(u.headers).map((k) => [k, "****"])), // may hold secrets
   };
 }
 
-// The seed's capitalised names and lower-case ones are both accepted.
+// The seed's capitalised names (StreamTimeout), camelCase and the file's snake_case are all accepted.
+const FILE_KEYS = new Map(Object.keys(fileUpstreamSchema.shape).map((k) => [k.replace(/_/g, ""), k]));
+const fileKey = (k: string) => FILE_KEYS.get(k.toLowerCase().replace(/_/g, "")) ?? k;
 const bodySchema = z
   .record(z.string(), z.unknown())
-  .transform((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase().replace("streamtimeout", "stream_timeout"), v])))
+  .transform((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [fileKey(k), v])))
   .pipe(fileUpstreamSchema.omit({ sk: true, endpoint: true }).extend({ sk: fileUpstreamSchema.shape.sk, endpoint: fileUpstreamSchema.shape.endpoint }).partial());
 
 async function parseBody(req: Request) {
@@ -99,14 +114,4 @@ export async function handleAdmin(req: Request, url: URL, deps: AdminDeps): Prom
 }
 
 /** Admin body (durations already in ms) → the service's field names; absent fields stay untouched. */
-function fields(u: z.output<typeof bodySchema>) {
-  return {
-    ...(u.name !== undefined && { name: u.name }),
-    ...(u.sk !== undefined && { sk: u.sk }),
-    ...(u.endpoint !== undefined && { endpoint: u.endpoint }),
-    ...(u.timeout !== undefined && { timeoutMs: u.timeout }),
-    ...(u.stream_timeout !== undefined && { streamTimeoutMs: u.stream_timeout }),
-    ...(u.enabled !== undefined && { enabled: u.enabled }),
-    ...(u.extra !== undefined && { extra: u.extra }),
-  };
-}
+const fields = (u: z.output<typeof bodySchema>) => fieldsFromFile(u);

@@ -21,7 +21,6 @@ export type AttemptResult =
   | { kind: "client_gone" };
 
 export interface AttemptDeps {
-  stallMs: number;
   /** Response headers Route adds (x-route-*), computed at commit. */
   routeHeaders: (ctx: RequestContext, h: Headers) => void;
   recordAttempt: (ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) => void;
@@ -52,14 +51,15 @@ function failureOf(err: unknown, signal: AbortSignal, limitMs: number, stream: b
     : { kind: "failed", outcome: "reset", message: `connection lost before the response (${detail})`, timeout: false };
 }
 
-export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: Headers, deps: AttemptDeps): Promise<AttemptResult> {
+/** `sendBody`: what this upstream gets (the model may be mapped); `deadlineAt`: the request's overall deadline (performance.now clock). */
+export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: Headers, deps: AttemptDeps, sendBody: Uint8Array | null = ctx.body, deadlineAt = Infinity): Promise<AttemptResult> {
   const started = performance.now();
   const ac = new AbortController();
   const clientSignal = ctx.req.signal;
   if (clientSignal.aborted) return { kind: "client_gone" };
   const onClientAbort = () => ac.abort(CLIENT_GONE);
   clientSignal.addEventListener("abort", onClientAbort, { once: true });
-  const limitMs = ctx.stream ? up.effectiveStreamTimeoutMs : up.effectiveTimeoutMs;
+  const limitMs = Math.max(1, Math.min(ctx.stream ? up.effectiveStreamTimeoutMs : up.effectiveTimeoutMs, Math.round(deadlineAt - started)));
   const timer = setTimeout(() => ac.abort(TIMEOUT), limitMs);
   up.stats.inflight++;
   let settled = false;
@@ -98,13 +98,21 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     deps.finish(ctx);
   };
 
-  headers.set("authorization", `Bearer ${up.sk}`);
+  const t = up.target;
+  let h = headers;
+  if (t.headers.length > 0 || t.auth[0] !== "authorization") {
+    // Rare (extra headers, Azure): a copy, so nothing leaks into the next upstream's attempt.
+    h = new Headers(headers);
+    h.delete("authorization");
+    for (const [k, v] of t.headers) h.set(k, v);
+  }
+  h.set(t.auth[0], t.auth[1]);
   let res: Response;
   try {
-    res = await fetch(up.endpoint + ctx.path.slice(3) + ctx.search, {
+    res = await fetch(t.url(ctx.path, ctx.search, ctx.upstreamModel ?? ctx.model), {
       method: ctx.method,
-      headers,
-      body: ctx.body,
+      headers: h,
+      body: sendBody,
       signal: ac.signal,
       redirect: "manual",
       timeout: false, // Route's own clocks decide; Bun's 5-minute socket idle default must not
@@ -125,12 +133,12 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   }
 
   const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: deps.stallMs, timer });
+  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer });
 
   if (res.body !== null && !bufferable(res)) {
     clearTimeout(timer); // binary bodies (audio, files) stream through under the stall clock
     const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-    return commit(res, pump({ reader, stallMs: deps.stallMs, controller: ac, onEnd: onStreamEnd }), "ok");
+    return commit(res, pump({ reader, stallMs: up.effectiveStallTimeoutMs, controller: ac, onEnd: onStreamEnd }), "ok");
   }
 
   let body: Uint8Array;

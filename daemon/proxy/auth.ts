@@ -9,6 +9,12 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  */
 export function createKeyChecker(keys: readonly string[]) {
   let digests = keys.map(digest);
+  const matches = (token: string) => {
+    const given = digest(token);
+    let ok = false;
+    for (const d of digests) ok = timingSafeEqual(d, given) || ok;
+    return ok;
+  };
   return {
     get configured() {
       return digests.length > 0;
@@ -17,8 +23,12 @@ export function createKeyChecker(keys: readonly string[]) {
     set(next: readonly string[]): void {
       digests = next.map(digest);
     },
-    /** Throws the seed's 401s; returns on a valid key. */
-    check(authorization: string | null): void {
+    /**
+     * Throws the seed's 401s; returns on a valid key. With `pinnable`, a key followed by
+     * `-<upstream>` (one-api's pinning convention) is valid too, and the upstream reference is
+     * returned; null otherwise. The whole token is tried as a key first, so keys with dashes work.
+     */
+    check(authorization: string | null, pinnable?: (ref: string) => boolean): string | null {
       if (digests.length === 0) {
         // Fail closed: an unconfigured gateway must not become an open relay for its upstream keys.
         throw new HttpError(401, "invalid_api_key", "no client key is configured; set `authorization` in upstreams.yaml, or start routed with --noauth");
@@ -26,10 +36,15 @@ export function createKeyChecker(keys: readonly string[]) {
       if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) {
         throw new HttpError(401, "invalid_api_key", "authorization header should start with 'Bearer'");
       }
-      const given = digest(authorization.slice(6).trim());
-      let ok = false;
-      for (const d of digests) ok = timingSafeEqual(d, given) || ok;
-      if (!ok) throw new HttpError(401, "invalid_api_key", "wrong authorization header");
+      const token = authorization.slice(6).trim();
+      if (matches(token)) return null;
+      if (pinnable) {
+        for (let i = token.lastIndexOf("-"); i > 0; i = token.lastIndexOf("-", i - 1)) {
+          const ref = token.slice(i + 1);
+          if (pinnable(ref) && matches(token.slice(0, i))) return ref;
+        }
+      }
+      throw new HttpError(401, "invalid_api_key", "wrong authorization header");
     },
   };
 }

@@ -22,6 +22,10 @@ export interface RequestContext {
   stream: boolean;
   attempts: AttemptRecord[];
   upstream: PoolUpstream | null;
+  /** Labels of the upstreams this request may try, in order (set once when the plan is made). */
+  plan: string[] | null;
+  /** The model name sent to the answering upstream when a mapping changed it. */
+  upstreamModel: string | null;
   status: number;
   ttfbMs: number | null;
   ttftMs: number | null;
@@ -51,6 +55,8 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     stream: false,
     attempts: [],
     upstream: null,
+    plan: null,
+    upstreamModel: null,
     status: 0,
     ttfbMs: null,
     ttftMs: null,

@@ -1,13 +1,29 @@
-// Ordered failover (openai-api-route's policy): upstreams in their order, each at most once, until
-// one commits. When all fail the client learns why, and which upstreams were tried.
-import type { Pool } from "../routing/pool.ts";
+// Failover along the request's plan (router.ts: candidates ordered by the strategy, computed once):
+// each upstream at most once, within max_attempts and the deadline, until one commits. When all
+// fail the client learns why, and which upstreams were tried.
+import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { Router } from "../routing/router.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
+import { upstreamBody } from "./upstream-body.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Bun queues fetches beyond BUN_CONFIG_MAX_HTTP_REQUESTS (256 by default), read only from the
+ * environment at process start: past it, streams wait unseen inside Bun until their first-token
+ * clock fails them. The npm start script and the systemd unit raise it; routed warns when it is low.
+ */
+export function fetchConcurrencyCap(): number {
+  const n = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 65_535) : 256;
+}
 
 export interface ForwardDeps extends AttemptDeps {
   pool: Pool;
+  router: Router;
   /** Ends the request with Route's own error (logged, counted). */
   fail: (ctx: RequestContext, e: HttpError) => Response;
 }
@@ -21,21 +37,40 @@ function isErrorEnvelope(body: Uint8Array): boolean {
   }
 }
 
-export async function forward(ctx: RequestContext, deps: ForwardDeps): Promise<Response> {
-  const candidates = deps.pool.candidates();
-  if (candidates.length === 0) {
-    const why =
-      deps.pool.all().length > 0
-        ? "every upstream is disabled; enable one through the admin API or upstreams.yaml"
-        : "no upstream is configured; add one to upstreams.yaml or POST /admin/upstreams";
-    return deps.fail(ctx, new HttpError(503, "no_upstream", why));
+/** OpenAI's model list from the models the upstreams declare (answered by Route, logged like any request). */
+function modelList(ctx: RequestContext, models: readonly string[], deps: ForwardDeps): Response {
+  const body = encoder.encode(JSON.stringify({ object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "route" })) }));
+  ctx.status = 200;
+  ctx.responseBody = body;
+  deps.finish(ctx);
+  return new Response(body, { headers: { "content-type": "application/json", "x-request-id": ctx.id } });
+}
+
+export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: PoolUpstream | null = null): Promise<Response> {
+  if (ctx.path === "/v1/models" && ctx.method === "GET" && !pinned) {
+    const models = deps.pool.advertised();
+    if (models) return modelList(ctx, models, deps);
   }
+  const planned = deps.router.plan(ctx.model, pinned);
+  if (planned instanceof HttpError) return deps.fail(ctx, planned);
+  const { upstreams: plan, models } = planned;
+  ctx.plan = plan.map((u) => u.label);
+  const deadlineMs = deps.router.settings.deadlineMs;
+  const deadlineAt = ctx.t0 + deadlineMs;
   const headers = upstreamRequestHeaders(ctx.req.headers, "");
   const failures: string[] = [];
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
-  for (const up of candidates) {
-    const r = await attempt(ctx, up, headers, deps);
+  let deadlineHit = false;
+  for (let i = 0; i < plan.length; i++) {
+    const up = plan[i]!;
+    if (i > 0 && performance.now() >= deadlineAt) {
+      deadlineHit = true;
+      lastTimedOut = true;
+      break;
+    }
+    ctx.upstreamModel = models[i]!;
+    const r = await attempt(ctx, up, headers, deps, upstreamBody(ctx, ctx.upstreamModel), deadlineAt);
     if (r.kind === "commit") return r.response;
     if (r.kind === "client_gone") {
       ctx.status = 499;
@@ -51,7 +86,8 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps): Promise<R
     lastTimedOut = r.timeout;
   }
 
-  const summary = `all ${failures.length} upstream${failures.length > 1 ? "s" : ""} failed: ${failures.join(", ")}`;
+  let summary = `all ${failures.length} upstream${failures.length > 1 ? "s" : ""} failed: ${failures.join(", ")}`;
+  if (deadlineHit) summary += `; the deadline of ${deadlineMs} ms ended the failover`;
   if (answer) {
     // The last upstream answer (429/5xx) keeps its status and, if it is an OpenAI error, its body.
     const code = answer.status === 429 ? "rate_limit_exceeded" : "upstream_error";

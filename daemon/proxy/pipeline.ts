@@ -3,6 +3,7 @@
 import type { Server } from "bun";
 import type { Metrics } from "../metrics/registry.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { Router } from "../routing/router.ts";
 import type { KeyChecker } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
@@ -11,6 +12,7 @@ import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
 
 export interface PipelineDeps {
   pool: Pool;
+  router: Router;
   metrics: Metrics;
   keys: KeyChecker | null; // null: --noauth
   maxBodyBytes: number;
@@ -33,6 +35,8 @@ export function createPipeline(deps: PipelineDeps) {
     const label = ctx.upstream?.label ?? "none";
     metrics.request(label, ctx.model, ctx.status, ctx.stream, ctx.totalMs / 1000);
     if (ctx.ttftMs !== null && ctx.upstream) metrics.ttft(label, ctx.ttftMs / 1000);
+    // least-latency follows time to first token (streams) or whole latency of answered requests.
+    if (ctx.upstream && ctx.status < 400) ctx.upstream.stats.observeLatency(ctx.ttftMs ?? ctx.totalMs);
     deps.enqueueLog(ctx);
     metrics.inflight.set(--inflight);
     if (inflight === 0) for (const fn of idle.splice(0)) fn();
@@ -47,23 +51,24 @@ export function createPipeline(deps: PipelineDeps) {
       h["x-route-attempts"] = attemptsHeader(ctx);
       if (ctx.upstream) h["x-route-upstream"] = ctx.upstream.label;
     }
+    if (ctx.plan) h["x-route-plan"] = ctx.plan.join(", ");
     finish(ctx);
     return httpErrorResponse(e, h);
   }
 
+  const pinnable = (ref: string) => pool.find(ref) !== undefined;
   const attemptsHeader = (ctx: RequestContext) => ctx.attempts.map((a) => `${a.upstream}=${a.outcome}`).join(", ");
 
   const forwardDeps = {
     pool,
-    get stallMs() {
-      return pool.defaults.stallTimeoutMs; // read per request: config.reload may change it
-    },
+    router: deps.router,
     fail,
     finish,
     routeHeaders(ctx: RequestContext, h: Headers) {
       h.set("x-request-id", ctx.id);
       h.set("x-route-upstream", ctx.upstream!.label);
       h.set("x-route-attempts", attemptsHeader(ctx));
+      if (ctx.plan) h.set("x-route-plan", ctx.plan.join(", "));
     },
     recordAttempt(ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) {
       ctx.attempts.push({ upstreamId: up.id, upstream: up.label, outcome, status, ms: Math.round(ms) });
@@ -73,9 +78,11 @@ export function createPipeline(deps: PipelineDeps) {
   };
 
   async function proxy(req: Request, url: URL, server: Server<undefined>): Promise<Response> {
+    let pinned: PoolUpstream | null = null;
     if (deps.keys) {
       try {
-        deps.keys.check(req.headers.get("authorization"));
+        const ref = deps.keys.check(req.headers.get("authorization"), deps.router.settings.allowPinning ? pinnable : undefined);
+        if (ref !== null) pinned = pool.find(ref) ?? null;
       } catch (e) {
         metrics.rejected("invalid_api_key");
         return httpErrorResponse(e as HttpError);
@@ -89,7 +96,7 @@ export function createPipeline(deps: PipelineDeps) {
       await readBody(ctx, deps.maxBodyBytes);
       // Past the body, Route's own clocks (first token, stall, timeout) govern the connection.
       server.timeout(req, 0);
-      return await forward(ctx, forwardDeps);
+      return await forward(ctx, forwardDeps, pinned);
     } catch (e) {
       if (e instanceof HttpError) {
         metrics.rejected(e.code);

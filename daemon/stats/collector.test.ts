@@ -1,16 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { createPool } from "../routing/pool.ts";
-import type { LogRow, UpstreamRecord } from "../store/types.ts";
+import { ROUTING_DEFAULTS, type LogRow, type UpstreamRecord } from "../store/types.ts";
 import { createStatsCollector } from "./collector.ts";
 
 const up = (id: number, name: string, enabled = true): UpstreamRecord => ({
-  id, name, endpoint: "http://h/v1", sk: "k", timeoutMs: null, streamTimeoutMs: null, enabled, position: id, source: "runtime", extra: null, createdAt: 0, updatedAt: 0,
+  id, name, endpoint: "http://h/v1", sk: "k", timeoutMs: null, streamTimeoutMs: null, enabled, position: id, source: "runtime", extra: null, ...ROUTING_DEFAULTS, createdAt: 0, updatedAt: 0,
 });
 
 const row = (over: Partial<LogRow>): LogRow => ({
   id: "x", ts: 0, clientIp: null, method: "POST", path: "/v1/chat/completions", model: "m", stream: true, requestBody: null, requestBytes: 0,
   requestTruncated: false, upstreamId: null, upstreamName: null, attempts: [], status: 200, ttfbMs: null, ttftMs: null, totalMs: 0,
-  replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null,
+  replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, tokensEstimated: false, upstreamModel: null, plan: null, errorCode: null, errorMessage: null, userAgent: null,
   ...over,
 });
 

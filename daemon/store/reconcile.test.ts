@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { planReconcile } from "./reconcile.ts";
-import type { UpstreamRecord } from "./types.ts";
+import { ROUTING_DEFAULTS, type UpstreamRecord } from "./types.ts";
 
 const row = (id: number, over: Partial<UpstreamRecord>): UpstreamRecord => ({
   id,
@@ -13,6 +13,7 @@ const row = (id: number, over: Partial<UpstreamRecord>): UpstreamRecord => ({
   position: id - 1,
   source: "file",
   extra: null,
+  ...ROUTING_DEFAULTS,
   createdAt: 0,
   updatedAt: 0,
   ...over,

@@ -1,19 +1,52 @@
 import type { FileUpstream } from "../config/schema.ts";
-import type { NewUpstream, UpstreamChanges, UpstreamPatch, UpstreamRecord } from "./types.ts";
+import { ROUTING_DEFAULTS, type NewUpstream, type UpstreamChanges, type UpstreamPatch, type UpstreamRecord } from "./types.ts";
 
 export type ReconcilePlan = UpstreamChanges;
 
+/** The fields a (possibly partial) file entry sets, in the store's names; absent keys are left out. */
+export function fieldsFromFile(u: Partial<FileUpstream>): Partial<NewUpstream> {
+  const out: Partial<NewUpstream> = {};
+  const set = <K extends keyof NewUpstream>(k: K, v: NewUpstream[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set("name", u.name);
+  set("endpoint", u.endpoint);
+  set("sk", u.sk);
+  set("timeoutMs", u.timeout);
+  if (u.stream_timeout !== undefined) {
+    out.streamTimeoutAuto = u.stream_timeout === "auto";
+    out.streamTimeoutMs = u.stream_timeout === "auto" ? null : u.stream_timeout;
+  }
+  set("enabled", u.enabled);
+  set("extra", u.extra);
+  set("type", u.type);
+  set("apiVersion", u.api_version);
+  set("models", u.models);
+  set("modelMapping", u.model_mapping);
+  set("weight", u.weight);
+  set("priority", u.priority);
+  set("rpm", u.rpm);
+  set("rpd", u.rpd);
+  set("tpm", u.tpm);
+  set("stallTimeoutMs", u.stall_timeout);
+  set("maxInflight", u.max_inflight);
+  set("headers", u.headers);
+  return out;
+}
+
 export function fromFile(u: FileUpstream, position: number): NewUpstream {
   return {
-    name: u.name ?? null,
+    ...ROUTING_DEFAULTS,
+    name: null,
+    timeoutMs: null,
+    streamTimeoutMs: null,
+    enabled: true,
+    extra: null,
+    ...fieldsFromFile(u),
     endpoint: u.endpoint,
     sk: u.sk,
-    timeoutMs: u.timeout ?? null,
-    streamTimeoutMs: u.stream_timeout ?? null,
-    enabled: u.enabled ?? true,
     position,
     source: "file",
-    extra: u.extra ?? null,
   };
 }
 

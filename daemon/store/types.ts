@@ -2,6 +2,7 @@
 // Postgres backend is one more implementation of it, not a change to the request path.
 
 export type UpstreamSource = "file" | "runtime";
+export type UpstreamType = "openai" | "azure";
 
 export interface UpstreamRecord {
   id: number;
@@ -15,11 +16,50 @@ export interface UpstreamRecord {
   source: UpstreamSource;
   /** Imported fields Route does not use yet (rpm, rpd, models, modelMapping, …), kept verbatim. */
   extra: Record<string, unknown> | null;
+  /** "azure": deployment URLs, `api-key` header, `apiVersion` query. */
+  type: UpstreamType;
+  apiVersion: string | null;
+  /** Models served (globs allowed); null or empty: any model. */
+  models: string[] | null;
+  /** Requested model → the name this upstream wants (Azure: the deployment). */
+  modelMapping: Record<string, string> | null;
+  weight: number | null; // null: 1
+  priority: number | null; // null: 0; higher tiers are tried first
+  rpm: number | null; // null or -1: unlimited; 0: never used (api-together's meaning)
+  rpd: number | null;
+  tpm: number | null;
+  stallTimeoutMs: number | null; // null: the global default
+  /** stream_timeout: auto — first-token timeout derived from observed TTFT (streamTimeoutMs, if set, is the ceiling). */
+  streamTimeoutAuto: boolean;
+  maxInflight: number | null; // null: no cap
+  /** Extra request headers sent to this upstream. */
+  headers: Record<string, string> | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export type NewUpstream = Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">;
+
+/** The routing settings of an upstream, and their defaults (what an upstream without them gets). */
+export type RoutingSettings = Pick<
+  UpstreamRecord,
+  "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers"
+>;
+export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = Object.freeze({
+  type: "openai",
+  apiVersion: null,
+  models: null,
+  modelMapping: null,
+  weight: null,
+  priority: null,
+  rpm: null,
+  rpd: null,
+  tpm: null,
+  stallTimeoutMs: null,
+  streamTimeoutAuto: false,
+  maxInflight: null,
+  headers: null,
+});
 export type UpstreamPatch = Partial<Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">>;
 
 /** A set of upstream changes the store applies in one transaction (reconcile, socket and admin edits). */
@@ -50,6 +90,10 @@ export interface LogRow {
   requestTruncated: boolean;
   upstreamId: number | null;
   upstreamName: string | null;
+  /** The model name sent to the upstream, when a mapping changed it (else null). */
+  upstreamModel: string | null;
+  /** Labels of the upstreams the request could try, in order (null: no plan, e.g. a local answer). */
+  plan: string[] | null;
   attempts: AttemptRecord[];
   status: number;
   ttfbMs: number | null;
@@ -60,6 +104,8 @@ export interface LogRow {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
+  /** Token counts were computed locally (the upstream reported no usage). */
+  tokensEstimated: boolean;
   errorCode: string | null;
   errorMessage: string | null;
   userAgent: string | null;

@@ -23,7 +23,8 @@ export function renderRouteYaml(rows: UpstreamRecord[], opts: ExportOptions): st
   doc.commentBefore = notes.join("\n");
   for (const [key, ms] of Object.entries(opts.defaults ?? {})) if (ms !== undefined) doc.set(key, duration(ms));
   const seq = new YAMLSeq();
-  for (const r of rows) seq.items.push(entryFor(doc, { ...fieldsOf(r), sk: opts.maskKeys ? maskSecret(r.sk) : r.sk }));
+  const maskHeaders = (h: Record<string, string> | null) => (h && opts.maskKeys ? Object.fromEntries(Object.entries(h).map(([k, v]) => [k, maskSecret(v)])) : h);
+  for (const r of rows) seq.items.push(entryFor(doc, { ...fieldsOf(r), sk: opts.maskKeys ? maskSecret(r.sk) : r.sk, headers: maskHeaders(r.headers) }));
   doc.set("upstreams", seq);
   return String(doc);
 }

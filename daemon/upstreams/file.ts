@@ -19,40 +19,72 @@ export interface UpstreamsFile {
 /** Seconds when whole (openai-api-route's style), else milliseconds with the unit. */
 const duration = (ms: number) => (ms % 1000 === 0 ? ms / 1000 : `${ms}ms`);
 
+// Field → YAML key, in the order a new entry lists them. stream_timeout carries two fields: a
+// duration (streamTimeoutMs) or "auto" (streamTimeoutAuto).
 const YAML_KEYS: { [K in keyof UpstreamFields]: string } = {
   name: "name",
+  type: "type",
   sk: "sk",
   endpoint: "endpoint",
+  apiVersion: "api_version",
   timeoutMs: "timeout",
   streamTimeoutMs: "stream_timeout",
+  streamTimeoutAuto: "stream_timeout",
+  stallTimeoutMs: "stall_timeout",
   enabled: "enabled",
+  models: "models",
+  modelMapping: "model_mapping",
+  priority: "priority",
+  weight: "weight",
+  rpm: "rpm",
+  rpd: "rpd",
+  tpm: "tpm",
+  maxInflight: "max_inflight",
+  headers: "headers",
   extra: "extra",
 };
 
-/** The YAML value of a field; undefined: the key is left out (its default applies). */
-function yamlValue<K extends keyof UpstreamFields>(key: K, v: UpstreamFields[K]): unknown {
-  if (v === null) return undefined;
-  if (key === "timeoutMs" || key === "streamTimeoutMs") return duration(v as number);
-  return v;
+/** The YAML value of a key; undefined: the key is left out (its default applies). */
+function yamlValue(yamlKey: string, f: UpstreamFields): unknown {
+  switch (yamlKey) {
+    case "stream_timeout":
+      return f.streamTimeoutAuto ? "auto" : f.streamTimeoutMs === null ? undefined : duration(f.streamTimeoutMs);
+    case "timeout":
+      return f.timeoutMs === null ? undefined : duration(f.timeoutMs);
+    case "stall_timeout":
+      return f.stallTimeoutMs === null ? undefined : duration(f.stallTimeoutMs);
+    case "type":
+      return f.type === "openai" ? undefined : f.type; // the default is left out
+    case "enabled":
+      return f.enabled ? undefined : false;
+  }
+  const field = (Object.keys(YAML_KEYS) as (keyof UpstreamFields)[]).find((k) => YAML_KEYS[k] === yamlKey)!;
+  const v = f[field];
+  return v === null ? undefined : v;
 }
 
-/** A new list entry with its keys in the README's order; `enabled: true` is the default, left out. */
+const yamlKeysInOrder = [...new Set(Object.values(YAML_KEYS))];
+
+/** A new list entry with its keys in the README's order; defaults (enabled, type openai) left out. */
 export function entryFor(doc: Document, f: UpstreamFields): YAMLMap {
   const map = new YAMLMap();
-  for (const key of Object.keys(YAML_KEYS) as (keyof UpstreamFields)[]) {
-    const v = yamlValue(key, f[key]);
-    if (v !== undefined && !(key === "enabled" && v === true)) map.set(YAML_KEYS[key], doc.createNode(v));
+  for (const key of yamlKeysInOrder) {
+    const v = yamlValue(key, f);
+    if (v !== undefined) map.set(key, doc.createNode(v));
   }
   return map;
 }
 
-/** Edits the fields that changed in place, so the entry keeps its comments. */
+/** Edits the keys whose fields changed in place, so the entry keeps its comments. */
 function patchEntry(doc: Document, node: YAMLMap, from: UpstreamRecord, to: UpstreamFields): void {
   const diff = changed(from, to) ?? {};
-  for (const key of Object.keys(diff) as (keyof UpstreamFields)[]) {
-    const v = yamlValue(key, to[key]);
-    if (v === undefined || (key === "enabled" && v === true && !node.has("enabled"))) node.delete(YAML_KEYS[key]);
-    else node.set(YAML_KEYS[key], doc.createNode(v));
+  const keys = new Set((Object.keys(diff) as (keyof UpstreamFields)[]).map((k) => YAML_KEYS[k]));
+  for (const key of keys) {
+    const v = yamlValue(key, to);
+    // An explicit `enabled: true` written by hand stays when it is still true.
+    if (key === "enabled" && v === undefined && node.has("enabled")) node.set("enabled", true);
+    else if (v === undefined) node.delete(key);
+    else node.set(key, doc.createNode(v));
   }
 }
 

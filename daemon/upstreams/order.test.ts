@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import type { UpstreamRecord } from "../store/types.ts";
+import { ROUTING_DEFAULTS, type UpstreamRecord } from "../store/types.ts";
 import { draftsOf, fileChanges, place, storeChanges } from "./order.ts";
 
 const row = (id: number, source: "file" | "runtime", position: number): UpstreamRecord => ({
-  id, name: `u${id}`, endpoint: "http://h/v1", sk: "k", timeoutMs: null, streamTimeoutMs: null, enabled: true, position, source, extra: null, createdAt: 0, updatedAt: 0,
+  id, name: `u${id}`, endpoint: "http://h/v1", sk: "k", timeoutMs: null, streamTimeoutMs: null, enabled: true, position, source, extra: null, ...ROUTING_DEFAULTS, createdAt: 0, updatedAt: 0,
 });
 // Two file upstreams, then two runtime ones.
 const rows = [row(1, "file", 0), row(2, "file", 1), row(3, "runtime", 2), row(4, "runtime", 3)];

@@ -18,8 +18,8 @@ export interface Draft {
 }
 
 export function fieldsOf(r: UpstreamRecord): UpstreamFields {
-  const { name, endpoint, sk, timeoutMs, streamTimeoutMs, enabled, extra } = r;
-  return { name, endpoint, sk, timeoutMs, streamTimeoutMs, enabled, extra };
+  const { id: _id, position: _p, source: _s, createdAt: _c, updatedAt: _u, ...fields } = r;
+  return fields;
 }
 
 /** Rows in failover order → drafts; file rows remember their index in the file. */

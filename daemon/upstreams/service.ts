@@ -5,7 +5,7 @@
 import { RpcError } from "../../shared/rpc/errors.ts";
 import type { FileUpstream } from "../config/schema.ts";
 import { planReconcile } from "../store/reconcile.ts";
-import type { Store, UpstreamRecord } from "../store/types.ts";
+import { ROUTING_DEFAULTS, type Store, type UpstreamRecord } from "../store/types.ts";
 import type { UpstreamsFile } from "./file.ts";
 import { draftsOf, fileChanges, place, storeChanges, type Draft, type UpstreamFields } from "./order.ts";
 
@@ -89,7 +89,10 @@ export function createUpstreamService(deps: UpstreamServiceDeps) {
         checkName(rows, input.name, null);
         const position = input.position ?? rows.length + 1;
         checkPosition(position, rows.length + 1);
+        const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== "position"));
         const fields: UpstreamFields = {
+          ...ROUTING_DEFAULTS,
+          ...given,
           name: input.name ?? null,
           endpoint: input.endpoint,
           sk: input.sk,

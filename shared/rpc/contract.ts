@@ -3,7 +3,19 @@
 // route-tui parse results with them. Params are strict (a misspelt field is an error); results
 // are not, so an older client ignores fields a newer daemon adds.
 import { z } from "zod";
-import { endpointSchema, upstreamNameSchema } from "../upstream-fields.ts";
+import {
+  apiVersionSchema,
+  endpointSchema,
+  extraHeadersSchema,
+  limitSchema,
+  maxInflightSchema,
+  modelListSchema,
+  modelMappingSchema,
+  prioritySchema,
+  UPSTREAM_TYPES,
+  upstreamNameSchema,
+  weightSchema,
+} from "../upstream-fields.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -14,6 +26,26 @@ const empty = z.strictObject({});
 /** An upstream by id (number or digits) or by name. */
 export const upstreamRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(64)]);
 const byRef = z.strictObject({ upstream: upstreamRef });
+
+/** Routing settings as the socket sees them (the file's snake_case keys in camelCase); null: default. */
+const routingFields = {
+  type: z.enum(UPSTREAM_TYPES),
+  apiVersion: apiVersionSchema.nullable(),
+  models: modelListSchema.nullable(),
+  modelMapping: modelMappingSchema.nullable(),
+  weight: weightSchema.nullable(),
+  priority: prioritySchema.nullable(),
+  rpm: limitSchema.nullable(),
+  rpd: limitSchema.nullable(),
+  tpm: limitSchema.nullable(),
+  stallTimeoutMs: ms.nullable(),
+  streamTimeoutAuto: z.boolean(),
+  maxInflight: maxInflightSchema.nullable(),
+  headers: extraHeadersSchema.nullable(),
+};
+const optionalRouting = Object.fromEntries(Object.entries(routingFields).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof routingFields]: z.ZodOptional<(typeof routingFields)[K]>;
+};
 
 export const upstreamSchema = z.object({
   id: z.number().int(),
@@ -27,6 +59,8 @@ export const upstreamSchema = z.object({
   enabled: z.boolean(),
   source: z.enum(["file", "runtime"]),
   extra: extra.nullable(),
+  ...routingFields,
+  // Kept as it was for older clients: "down" = out of rotation (cooling, half-open, misconfigured).
   state: z.enum(["up", "down", "disabled"]).nullable(), // null when read from the database directly
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -40,6 +74,7 @@ export const upstreamInput = z.strictObject({
   streamTimeoutMs: ms.optional(),
   enabled: z.boolean().optional(),
   extra: extra.optional(),
+  ...optionalRouting,
   /** 1-based place in the failover order; default: last. */
   position: z.number().int().min(1).optional(),
 });
@@ -53,6 +88,7 @@ export const upstreamPatch = z
     streamTimeoutMs: ms.nullable().optional(),
     enabled: z.boolean().optional(),
     extra: extra.nullable().optional(),
+    ...optionalRouting,
   })
   .refine((p) => Object.keys(p).length > 0, { message: "give at least one field to change" });
 
@@ -100,6 +136,9 @@ export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).ext
   replyText: z.string().nullable(),
   toolCalls: z.array(z.unknown()).nullable(),
   totalTokens: z.number().nullable(),
+  tokensEstimated: z.boolean().optional(), // counted locally: the upstream reported no usage
+  upstreamModel: z.string().nullable().optional(), // the name sent upstream when a mapping changed it
+  plan: z.array(z.string()).nullable().optional(), // the upstreams the request could try, in order
   errorMessage: z.string().nullable(),
   userAgent: z.string().nullable(),
 });
@@ -139,6 +178,8 @@ export const daemonStatusSchema = z.object({
   socket: z.string(),
   draining: z.boolean(),
   counts: z.object({ upstreams: z.number(), enabled: z.number(), inflight: z.number(), logs: z.number() }),
+  /** The last reload (file watch, SIGHUP, config.reload) that was refused; null once one succeeds. */
+  lastReloadError: z.object({ at: z.number(), message: z.string() }).nullable().optional(),
 });
 
 export const notifyChannelSchema = z.object({

@@ -91,5 +91,6 @@ export function printStatus(o: Output, s: DaemonStatusView): void {
     ["database", `${s.db} (${s.counts.logs} requests logged)`],
     ["config", s.upstreamsFile ?? "(none)"],
     ["upstreams", `${s.counts.upstreams} (${s.counts.enabled} enabled), ${s.counts.inflight} requests in flight`],
+    ...(s.lastReloadError ? ([["reload failed", `${new Date(s.lastReloadError.at).toISOString()}: ${s.lastReloadError.message}`]] as [string, string][]) : []),
   ]);
 }

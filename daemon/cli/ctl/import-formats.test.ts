@@ -11,7 +11,7 @@ const APIS_JSON = JSON.stringify({
 });
 
 describe("import", () => {
-  test("api-together's apis.json: endpoint gets /v1, unused fields kept in extra, rpd 0 imports disabled", () => {
+  test("api-together's apis.json: endpoint gets /v1, rpm/rpd/models/modelMapping become settings, the rest kept in extra, rpd 0 imports disabled", () => {
     const plan = parseImportFile("apis.json", APIS_JSON);
     expect(plan.format).toBe("api-together");
     expect(plan.upstreams[0]).toEqual({
@@ -19,9 +19,14 @@ describe("import", () => {
       sk: "sk-real-1",
       name: "api1",
       enabled: true,
-      extra: { id: "api1", name: "OpenAI官方API", rpm: 60, rpd: 1000, models: ["gpt-3.5-turbo", "gpt-4"], modelMapping: { "gpt-3.5": "gpt-3.5-turbo" } },
+      rpm: 60,
+      rpd: 1000,
+      models: ["gpt-3.5-turbo", "gpt-4"],
+      modelMapping: { "gpt-3.5": "gpt-3.5-turbo" },
+      extra: { id: "api1", name: "OpenAI官方API" },
     });
-    expect(plan.upstreams[1]).toMatchObject({ endpoint: "https://backup.example.com/v1", name: "api2", enabled: false });
+    expect(plan.upstreams[1]).toMatchObject({ endpoint: "https://backup.example.com/v1", name: "api2", enabled: false, rpd: 0, models: ["claude-2"] });
+    expect(plan.upstreams[1]!.rpm).toBeUndefined(); // -1: unlimited, the default
     expect(plan.upstreams[2]).toMatchObject({ name: "API", enabled: false, extra: { name: "第三方API" } });
     expect(plan.notes.join("\n")).toContain("server.apiKey");
     expect(plan.notes.join("\n")).toContain("apis[1]: rpm or rpd is 0");

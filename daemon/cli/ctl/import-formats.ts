@@ -1,10 +1,11 @@
 // `routectl import FILE`: upstreams from openai-api-route's upstreams.yaml (Route reads that format
-// as is) or api-together's apis.json. Fields Route does not use yet (rpm, rpd, models,
-// modelMapping, the original id and name, …) are kept verbatim in `extra`, so nothing is lost.
+// as is) or api-together's apis.json. api-together's rpm, rpd, models and modelMapping become Route's
+// settings of the same meaning; the rest (the original id and name, …) is kept verbatim in `extra`.
 import { z } from "zod";
 import { methods } from "../../../shared/rpc/contract.ts";
 import { UPSTREAM_NAME } from "../../../shared/upstream-fields.ts";
 import { ConfigError, parseConfigText } from "../../config/load.ts";
+import { fieldsFromFile } from "../../store/reconcile.ts";
 import { CliError } from "./output.ts";
 
 export type ImportedUpstream = z.output<(typeof methods)["upstreams.add"]["params"]>;
@@ -43,13 +44,18 @@ function fromApiTogether(file: string, doc: { apis: unknown[]; server?: Record<s
       problems.push(`${file}: apis[${i}]: must be an object`);
       return [];
     }
-    const { baseUrl, apiKey, enabled, ...rest } = raw as Record<string, unknown>;
-    const disabledByLimit = rest.rpm === 0 || rest.rpd === 0; // api-together: a limit of 0 disables the API
+    const { baseUrl, apiKey, enabled, rpm, rpd, models, modelMapping, ...rest } = raw as Record<string, unknown>;
+    const disabledByLimit = rpm === 0 || rpd === 0; // api-together: a limit of 0 disables the API
+    // rpm, rpd, models and modelMapping are Route settings now (same meaning); the rest stays in extra.
     const candidate = {
       endpoint: typeof baseUrl === "string" ? endpointFromBaseUrl(baseUrl) : baseUrl,
       sk: apiKey,
       name: nameFor(rest),
       enabled: enabled === false || disabledByLimit ? false : true,
+      rpm: rpm === undefined || rpm === -1 ? undefined : rpm,
+      rpd: rpd === undefined || rpd === -1 ? undefined : rpd,
+      models: Array.isArray(models) && models.length > 0 ? models : undefined,
+      modelMapping: modelMapping && typeof modelMapping === "object" && Object.keys(modelMapping).length > 0 ? modelMapping : undefined,
       extra: Object.keys(rest).length > 0 ? rest : undefined,
     };
     if (disabledByLimit && enabled !== false) notes.push(`apis[${i}]: rpm or rpd is 0, which api-together treats as disabled: imported disabled`);
@@ -82,15 +88,7 @@ function fromRouteYaml(file: string, text: string): ImportPlan {
     throw err;
   }
   const notes = config.authorization?.length ? ["authorization (client keys) is not imported: client keys live in upstreams.yaml"] : [];
-  const upstreams = (config.upstreams ?? []).map((u) => ({
-    endpoint: u.endpoint,
-    sk: u.sk,
-    name: u.name,
-    timeoutMs: u.timeout,
-    streamTimeoutMs: u.stream_timeout,
-    enabled: u.enabled,
-    extra: u.extra,
-  }));
+  const upstreams = (config.upstreams ?? []).map((u) => ({ ...fieldsFromFile(u), endpoint: u.endpoint, sk: u.sk }) as ImportedUpstream);
   return { format: "route", upstreams, notes };
 }
 

@@ -18,6 +18,19 @@ export function positionArg(v: string): number {
   return Number(v);
 }
 
+export function numberArg(v: string): number {
+  if (!/^-?\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError("use a number");
+  return Number(v);
+}
+/** Repeatable `a<sep>b` options collected into a mapping. */
+function collectPair(sep: string) {
+  return (v: string, acc: Record<string, string> | undefined): Record<string, string> => {
+    const i = v.indexOf(sep);
+    if (i <= 0) throw new InvalidArgumentError(`use NAME${sep}VALUE`);
+    return { ...acc, [v.slice(0, i).trim()]: v.slice(i + 1).trim() };
+  };
+}
+
 /** Checked here too, so offline adds get the daemon's validation and bad input exits 2. */
 function addParams(raw: unknown) {
   const parsed = methods["upstreams.add"].params.safeParse(raw);
@@ -52,11 +65,43 @@ export function registerUpstreamCommands(program: Command): void {
     .option("--name <name>", "unique name shown in headers, logs and metrics")
     .option("--timeout <duration>", "non-stream timeout, e.g. 60s", durationArg)
     .option("--stream-timeout <duration>", "time to first token for streams, e.g. 5s", durationArg)
+    .option("--stall-timeout <duration>", "longest gap between stream chunks, e.g. 60s", durationArg)
     .option("--position <n>", "place in the failover order (1 = first); default last", positionArg)
     .option("--disabled", "add it out of rotation")
+    .option("--type <type>", "openai (default) or azure")
+    .option("--api-version <v>", "Azure api-version, e.g. 2024-10-21")
+    .option("--models <list>", "comma-separated models it serves (globs such as gpt-4o* allowed); default any")
+    .option("--map <from=to>", "model mapping, repeatable: requested name=this upstream's name", collectPair("="), undefined)
+    .option("--weight <n>", "share of traffic under the weighted strategy (default 1)", numberArg)
+    .option("--priority <n>", "tier; higher tiers are tried first (default 0)", numberArg)
+    .option("--rpm <n>", "requests per minute (-1 unlimited, 0 never used)", numberArg)
+    .option("--rpd <n>", "requests per day", numberArg)
+    .option("--tpm <n>", "tokens per minute", numberArg)
+    .option("--max-inflight <n>", "most requests in flight at once", numberArg)
+    .option("--header <name:value>", "extra request header, repeatable", collectPair(":"), undefined)
     .action(
       action(async (ctx, opts: Record<string, any>) => {
-        const params = addParams({ endpoint: opts.endpoint, sk: opts.sk, name: opts.name, timeoutMs: opts.timeout, streamTimeoutMs: opts.streamTimeout, position: opts.position, enabled: opts.disabled ? false : undefined });
+        const params = addParams({
+          endpoint: opts.endpoint,
+          sk: opts.sk,
+          name: opts.name,
+          timeoutMs: opts.timeout,
+          streamTimeoutMs: opts.streamTimeout,
+          stallTimeoutMs: opts.stallTimeout,
+          position: opts.position,
+          enabled: opts.disabled ? false : undefined,
+          type: opts.type,
+          apiVersion: opts.apiVersion,
+          models: opts.models?.split(",").map((m: string) => m.trim()).filter(Boolean),
+          modelMapping: opts.map,
+          weight: opts.weight,
+          priority: opts.priority,
+          rpm: opts.rpm,
+          rpd: opts.rpd,
+          tpm: opts.tpm,
+          maxInflight: opts.maxInflight,
+          headers: opts.header,
+        });
         const view = await withDaemonOrDb(
           ctx,
           (rpc) => rpc.call("upstreams.add", params),

@@ -17,6 +17,8 @@ export interface DaemonInfo {
   draining: () => boolean;
   /** The config as last applied (start or reload). */
   config: () => ConfigFile;
+  /** The last refused reload, until one succeeds. */
+  lastReloadError?: () => { at: number; message: string } | null;
 }
 
 export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload: () => Promise<ReloadResult>) {
@@ -33,6 +35,7 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
       socket: info.socket,
       draining: info.draining(),
       counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
+      lastReloadError: info.lastReloadError?.() ?? null,
     }),
     "config.reload": () => reload(),
     "config.export": async () => {

@@ -2,9 +2,11 @@
 import journal from "../../../drizzle/sqlite/meta/_journal.json" with { type: "json" };
 import m0 from "../../../drizzle/sqlite/0000_stale_felicia_hardy.sql" with { type: "text" };
 import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type: "text" };
+import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
   "0000_stale_felicia_hardy": m0,
   "0001_demonic_human_fly": m1,
+  "0002_wet_killraven": m2,
 };

@@ -14,6 +14,20 @@ export const upstreams = sqliteTable("upstreams", {
   // Fields Route does not use yet but an import brought (api-together's rpm, rpd, models,
   // modelMapping, …): kept verbatim so nothing is lost and export writes them back.
   extra: text("extra", { mode: "json" }).$type<Record<string, unknown>>(),
+  // Routing settings (issue 6). null: the default (serves any model, weight 1, priority 0, unlimited).
+  type: text("type", { enum: ["openai", "azure"] }).notNull().default("openai"),
+  apiVersion: text("api_version"), // Azure's api-version query parameter
+  models: text("models", { mode: "json" }).$type<string[]>(),
+  modelMapping: text("model_mapping", { mode: "json" }).$type<Record<string, string>>(),
+  weight: integer("weight"),
+  priority: integer("priority"),
+  rpm: integer("rpm"),
+  rpd: integer("rpd"),
+  tpm: integer("tpm"),
+  stallTimeoutMs: integer("stall_timeout_ms"),
+  streamTimeoutAuto: integer("stream_timeout_auto", { mode: "boolean" }).notNull().default(false),
+  maxInflight: integer("max_inflight"),
+  headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -34,6 +48,8 @@ export const requestLogs = sqliteTable(
     // No foreign key: rows outlive the upstreams they name; upstream_name is the snapshot.
     upstreamId: integer("upstream_id"),
     upstreamName: text("upstream_name"),
+    upstreamModel: text("upstream_model"), // the model name sent upstream, when a mapping changed it
+    plan: text("plan"), // JSON: labels of the upstreams the request could try, in order
     attempts: text("attempts").notNull(), // JSON: [{upstreamId, upstream, outcome, status?, ms}]
     status: integer("status").notNull(),
     ttfbMs: integer("ttfb_ms"),
@@ -44,6 +60,7 @@ export const requestLogs = sqliteTable(
     promptTokens: integer("prompt_tokens"),
     completionTokens: integer("completion_tokens"),
     totalTokens: integer("total_tokens"),
+    tokensEstimated: integer("tokens_estimated", { mode: "boolean" }).notNull().default(false), // counted locally: the upstream gave no usage
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     userAgent: text("user_agent"),
@@ -54,3 +71,10 @@ export const requestLogs = sqliteTable(
     index("request_logs_status").on(t.status, t.ts),
   ],
 );
+
+// RPM / RPD / TPM counters per upstream, flushed periodically and on stop, so limits survive a restart.
+export const limitCounters = sqliteTable("limit_counters", {
+  upstreamId: integer("upstream_id").primaryKey(),
+  snapshot: text("snapshot", { mode: "json" }).notNull().$type<unknown>(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -13,6 +13,7 @@ function toInsert(r: LogRow): LogInsert {
   return {
     ...r,
     attempts: JSON.stringify(r.attempts),
+    plan: r.plan ? JSON.stringify(r.plan) : null,
     toolCalls: r.toolCalls ? JSON.stringify(r.toolCalls) : null,
   };
 }
@@ -21,28 +22,28 @@ function fromSelect(r: LogSelect): LogRow {
   return {
     ...r,
     attempts: JSON.parse(r.attempts),
+    plan: r.plan ? JSON.parse(r.plan) : null,
     toolCalls: r.toolCalls ? JSON.parse(r.toolCalls) : null,
   };
 }
 
-const bindable = (v: unknown) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
-
 /**
  * Log rows are the hottest write (one per request), so they skip drizzle's query builder, which
  * cost ~30 µs a row in CPU profiles under load: one statement, prepared once from the schema's
- * columns, bound per row, all rows of a batch in one transaction.
+ * columns, bound per row (with the columns' own defaults and driver mapping), one transaction a batch.
  */
 function prepareLogInsert(sqlite: Database): (rows: LogRow[]) => void {
   const columns = Object.entries(getTableColumns(schema.requestLogs));
-  const keys = columns.map(([key]) => key as keyof LogInsert);
   const stmt = sqlite.prepare(
     `INSERT INTO request_logs (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
   );
+  const bind = (v: Record<string, unknown>) =>
+    columns.map(([key, c]) => {
+      const x = v[key] ?? (v[key] === null ? null : (c.defaultFn?.() ?? c.default));
+      return x === undefined || x === null ? null : c.mapToDriverValue(x);
+    });
   return sqlite.transaction((rows: LogRow[]) => {
-    for (const r of rows) {
-      const v = toInsert(r);
-      stmt.run(...(keys.map((k) => bindable(v[k])) as string[]));
-    }
+    for (const r of rows) stmt.run(...(bind(toInsert(r) as Record<string, unknown>) as string[]));
   });
 }
 
