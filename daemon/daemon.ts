@@ -18,8 +18,10 @@ import { createPipeline } from "./proxy/pipeline.ts";
 import { fetchConcurrencyCap } from "./proxy/forward.ts";
 import { notifierFromConfig } from "./notify/build.ts";
 import { eventsFromRequest } from "./notify/request-events.ts";
-import { createPool, type PoolUpstream } from "./routing/pool.ts";
-import { createRouter, routingSettings, type Gate } from "./routing/router.ts";
+import { createPool } from "./routing/pool.ts";
+import { isUp } from "./routing/live.ts";
+import { createUpstreamRuntime } from "./routing/runtime.ts";
+import { createRouter, routingSettings } from "./routing/router.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
@@ -52,6 +54,10 @@ export interface DaemonOptions {
   watchConfig?: boolean;
   /** Random source for the strategies (tests pass a seeded one). */
   random?: () => number;
+  /** Clock of the limits and the health breakers (tests pass a fake one). */
+  now?: () => number;
+  /** How often changed limit counters are written to the store (default 5 s; always on stop). */
+  limitFlushMs?: number;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -65,22 +71,29 @@ export async function startDaemon(opts: DaemonOptions) {
   if (opts.socketPath) await claimSocketPath(opts.socketPath);
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
 
+  const now = opts.now ?? Date.now;
   const pool = createPool(timeoutsOf(config));
-  // max_inflight: a full upstream is skipped for this request (limits and health join this gate later).
-  const gate = (u: PoolUpstream): Gate => (u.maxInflight !== null && u.inflight >= u.maxInflight ? { ok: false, why: "busy", retryAfterMs: 1000 } : { ok: true });
-  const router = createRouter({ pool, random: opts.random, gate }, routingSettings(config));
-  const reload = async () => pool.set(await store.listUpstreams());
+  // Limits and health beside the pool; the guard (max_inflight, limits, health) is asked by the
+  // router and claimed by forward right before each attempt.
+  const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e) });
+  const { limits, health, guard } = runtime;
+  const live = { limits, health };
+  const router = createRouter({ pool, random: opts.random, gate: guard.gate }, routingSettings(config));
+  const reload = async () => {
+    const records = await store.listUpstreams();
+    pool.set(records);
+    runtime.sync(records);
+  };
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null });
   await upstreams.reconcile(config.upstreams ?? []);
+  await runtime.load(store); // limit counters survive a restart
+  const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
+  const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
+  limitTimer.unref(); // the server keeps routed alive; a failed start must not be held open by this
   const stats = createStatsCollector();
   let control: Control | null = null;
 
-  const metrics = createMetrics(() =>
-    pool.all().map((u) => {
-      const r = u.stats.recent();
-      return { label: u.label, up: u.enabled && !(r.attempts >= 5 && r.successRate === 0) };
-    }),
-  );
+  const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const makeNotifier = (c: ConfigFile) =>
     notifierFromConfig(c.notify, {
       onOutcome(channel, outcome, detail) {
@@ -96,6 +109,7 @@ export async function startDaemon(opts: DaemonOptions) {
     flushMs: opts.logFlushMs,
     toRow(ctx) {
       const row = toLogRow(ctx);
+      ctx.limitCorrect?.(row.totalTokens ?? 0); // TPM: the estimate made at admission becomes the real usage
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
       return row;
     },
@@ -124,6 +138,8 @@ export async function startDaemon(opts: DaemonOptions) {
   const pipeline = createPipeline({
     pool,
     router,
+    guard,
+    verdict: runtime.verdict,
     metrics,
     keys,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
@@ -133,11 +149,12 @@ export async function startDaemon(opts: DaemonOptions) {
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
     },
     isDraining: () => draining,
-    local: createLocalRoutes({ pool, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
     router.configure(routingSettings(c));
+    runtime.configure(c);
     const old = notifier;
     notifier = makeNotifier(c);
     includeExcerpt = c.notify?.include_excerpt ?? false;
@@ -196,6 +213,7 @@ export async function startDaemon(opts: DaemonOptions) {
         pool,
         upstreams,
         stats,
+        live,
         reload: reloadConfig,
         notifier: () => notifier,
         statsTickMs: opts.statsTickMs,
@@ -213,6 +231,8 @@ export async function startDaemon(opts: DaemonOptions) {
       });
     } catch (err) {
       watcher?.close();
+      clearInterval(limitTimer);
+      await runtime.stop();
       await server.stop(true);
       await store.close();
       await notifier.close();
@@ -240,8 +260,11 @@ export async function startDaemon(opts: DaemonOptions) {
       if (timedOut) log.warn("drain deadline passed; closing remaining connections", { inflight: pipeline.inflight });
       await server.stop(true);
       await closed;
-      const lost = await writer.drain();
+      const lost = await writer.drain(); // after the drain: every finished request corrected its tokens
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      clearInterval(limitTimer);
+      await runtime.stop();
+      await flushLimits();
       await control?.close(); // after the drain: `logs -f` sees the last rows, status shows draining
       await store.close();
       await notifier.close();
@@ -250,7 +273,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { router, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { router, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

@@ -20,8 +20,7 @@ const { program, argv } = programFor(process.argv0, process.argv);
 if (program === "routectl") {
   await (await import("./routectl.ts")).runRoutectl(argv);
 } else if (program === "route-tui") {
-  process.stderr.write("route-tui: the terminal UI is not built yet; use routectl (it speaks the same control socket)\n");
-  process.exit(1);
+  await (await import("../../tui/main.tsx")).runTui(argv);
 } else {
   (await import("./routed.ts")).runRouted(argv);
 }

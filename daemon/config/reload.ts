@@ -21,6 +21,8 @@ export const timeoutsOf = (c: ConfigFile) => ({
   timeoutMs: c.timeout ?? DEFAULT_TIMEOUT_MS,
   streamTimeoutMs: c.stream_timeout ?? DEFAULT_STREAM_TIMEOUT_MS,
   stallTimeoutMs: c.stall_timeout ?? DEFAULT_STALL_TIMEOUT_MS,
+  streamTimeoutMinMs: c.stream_timeout_min,
+  streamTimeoutMaxMs: c.stream_timeout_max,
 });
 
 export interface ReloadDeps {

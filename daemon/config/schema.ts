@@ -63,6 +63,31 @@ const keyList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((k) => k.trim()).filter((k) => k.length > 0));
 
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as "UTC", "Europe/Berlin" or "Asia/Shanghai"' },
+);
+
+const healthSchema = z.strictObject({
+  /** Attempts remembered per upstream (default 20). */
+  window: z.number().int().min(1).max(1000).optional(),
+  /** Ejected at this many failures in the window (default 5) … */
+  min_failures: z.number().int().min(1).optional(),
+  /** … that are also this share of it (default 0.5). */
+  failure_ratio: z.number().gt(0).max(1).optional(),
+  /** First cooldown (default 10s); doubles with each consecutive ejection … */
+  cooldown: duration.optional(),
+  /** … up to this (default 5m). */
+  max_cooldown: duration.optional(),
+});
+
 const strategy = z.enum(STRATEGIES, { message: `must be one of ${STRATEGIES.join(", ")}` });
 
 export const configFileSchema = z.strictObject({
@@ -77,6 +102,17 @@ export const configFileSchema = z.strictObject({
   deadline: duration.optional(),
   /** Clients may send `Bearer <key>-<upstream id or name>` to use that upstream only. Default false. */
   allow_pinning: z.boolean({ message: "must be true or false" }).optional(),
+  /** Every candidate cooling down: try the one that cools down first (default), or refuse with 503. */
+  when_all_cooling: z.enum(["try_soonest", "reject"], { message: "must be try_soonest or reject" }).optional(),
+  /** Passive health (circuit breaker) thresholds and cooldowns. */
+  health: healthSchema.optional(),
+  /** Active checks: GET {endpoint}/models to every enabled upstream this often (default: off). */
+  health_check_interval: duration.optional(),
+  /** Bounds of the adaptive first-token timeout (`stream_timeout: auto`). */
+  stream_timeout_min: duration.optional(),
+  stream_timeout_max: duration.optional(),
+  /** IANA time zone whose midnight resets the daily limits (rpd); default UTC. */
+  timezone: timeZone.optional(),
   timeout: duration.optional(),
   stream_timeout: duration.optional(),
   stall_timeout: duration.optional(),

@@ -2,6 +2,7 @@
 // handler here (the type checker fails the build if one is missing).
 import type { Logger } from "../log.ts";
 import type { ReloadResult } from "../config/reload.ts";
+import type { Live } from "../routing/live.ts";
 import type { Pool } from "../routing/pool.ts";
 import type { StatsCollector } from "../stats/collector.ts";
 import type { LogRow, Store } from "../store/types.ts";
@@ -22,6 +23,8 @@ export interface ControlDeps {
   pool: Pool;
   upstreams: UpstreamService;
   stats: StatsCollector;
+  /** Limit counters (and health) beside the pool. */
+  live?: Live;
   reload: () => Promise<ReloadResult>;
   notifier: () => Notifier;
   statsTickMs?: number;
@@ -29,10 +32,10 @@ export interface ControlDeps {
 
 export async function startControl(deps: ControlDeps) {
   const logs = logMethods(deps.store);
-  const stats = statsMethods(deps.stats, deps.pool, deps.info.inflight, deps.statsTickMs ?? 1000);
+  const stats = statsMethods(deps.stats, deps.pool, deps.info.inflight, deps.statsTickMs ?? 1000, deps.live);
   const handlers: Handlers = {
     ...daemonMethods(deps.info, deps.store, deps.pool, deps.reload),
-    ...upstreamMethods(deps.upstreams, deps.pool),
+    ...upstreamMethods(deps.upstreams, deps.pool, deps.live),
     ...logs.handlers,
     ...stats.handlers,
     ...notifyMethods(deps.notifier),

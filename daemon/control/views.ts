@@ -3,11 +3,12 @@
 import { maskSecret } from "../../shared/secrets.ts";
 import { upstreamLabel } from "../../shared/upstream-fields.ts";
 import type { UpstreamView } from "../../shared/rpc/contract.ts";
+import { healthView, type Live } from "../routing/live.ts";
 import type { Pool } from "../routing/pool.ts";
 import { upstreamState } from "../stats/collector.ts";
 import type { UpstreamRecord } from "../store/types.ts";
 
-export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool): UpstreamView {
+export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool, state?: Live): UpstreamView {
   const live = pool?.get(u.id);
   return {
     id: u.id,
@@ -35,16 +36,19 @@ export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool)
     maxInflight: u.maxInflight,
     // Extra headers may carry credentials (a gateway's own key): masked like the upstream key.
     headers: u.headers === null ? null : Object.fromEntries(Object.entries(u.headers).map(([k, v]) => [k, maskSecret(v)])),
-    state: live ? upstreamState(live) : null,
+    state: live ? upstreamState(live, state) : null,
+    usage: live && state ? state.limits.usage(u.id) : null,
+    remaining: live && state ? state.limits.remaining(u.id) : null,
+    health: live && state ? healthView(live, state) : null,
     createdAt: u.createdAt,
     updatedAt: u.updatedAt,
   };
 }
 
 /** The whole list in failover order. */
-export const toUpstreamViews = (rows: UpstreamRecord[], pool?: Pool) => rows.map((u, i) => toUpstreamView(u, i + 1, pool));
+export const toUpstreamViews = (rows: UpstreamRecord[], pool?: Pool, live?: Live) => rows.map((u, i) => toUpstreamView(u, i + 1, pool, live));
 
 /** One upstream with its current position in the list. */
-export function viewOne(rows: UpstreamRecord[], u: UpstreamRecord, pool?: Pool): UpstreamView {
-  return toUpstreamView(u, rows.findIndex((r) => r.id === u.id) + 1, pool);
+export function viewOne(rows: UpstreamRecord[], u: UpstreamRecord, pool?: Pool, live?: Live): UpstreamView {
+  return toUpstreamView(u, rows.findIndex((r) => r.id === u.id) + 1, pool, live);
 }

@@ -30,9 +30,12 @@ describe("compiled executables", () => {
     expect(offline.json()).toEqual([expect.objectContaining({ name: "x" })]);
   });
 
-  test("route-tui says it is not built yet", async () => {
-    const r = await routectl([], {}, [join(out, "route-tui")]);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("not built yet");
+  test("route-tui is the TUI (Ink bundled in): it answers --version, and asks for a terminal when it has none", async () => {
+    const version = await routectl(["--version"], {}, [join(out, "route-tui")]);
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const piped = await routectl([], {}, [join(out, "route-tui")]); // stdout is a pipe here
+    expect(piped.code).toBe(2);
+    expect(piped.err).toContain("needs an interactive terminal");
   });
 });

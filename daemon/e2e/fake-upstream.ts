@@ -13,6 +13,7 @@ export interface StreamBehavior {
   errorBeforeContent?: boolean; // send an in-band error event instead of content
   splitEvents?: boolean; // send every event in byte-sized pieces
   holdBefore?: { index: number; until: Promise<unknown> }; // wait for the test before chunk `index`
+  noUsage?: boolean; // ignore stream_options.include_usage (some resellers do)
 }
 
 export interface Behavior {
@@ -105,7 +106,7 @@ export async function startFakeUpstream(name = "fake") {
             await send(chunk(model, { content: `w${i} ` }));
           }
           await send(chunk(model, {}, "stop"));
-          if (json?.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
+          if (json?.stream_options?.include_usage && !s.noUsage) await send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
           await send("data: [DONE]\n\n");
           if (!cancelled) c.close();
           completed++;

@@ -81,6 +81,8 @@ function bucketHistogram(registry: Registry, name: string, help: string, bounds:
 export interface UpstreamHealth {
   label: string;
   up: boolean;
+  /** Headroom per configured limit (null: unlimited), read at scrape time. */
+  remaining?: { rpm: number | null; rpd: number | null; tpm: number | null };
 }
 
 export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
@@ -96,7 +98,7 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
   const attempts = tallyCounter(
     registry,
     "route_upstream_attempts_total",
-    "Attempts made against upstreams, by outcome (ok, http_4xx, http_429, http_5xx, connect_error, timeout, reset, stream_error, client_closed).",
+    "Attempts made against upstreams, by outcome (ok, http_4xx, http_429, http_5xx, connect_error, timeout, reset, stream_error, bad_reply, client_closed).",
     ["upstream", "outcome"],
   );
   const duration = bucketHistogram(registry, "route_request_duration_seconds", "Time from request arrival to the last byte of the response.", DURATION_BUCKETS);
@@ -119,12 +121,28 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
   const inflight = { set: (n: number) => void (inflightNow = n) };
   new Gauge({
     name: "route_upstream_up",
-    help: "1 if the upstream is enabled and its recent attempts are not all failures, else 0.",
+    help: "1 if the upstream is in rotation (enabled and its health breaker closed), else 0 (disabled, cooling, half-open, misconfigured).",
     labelNames: ["upstream"] as const,
     registers: [registry],
     collect() {
       this.reset(); // computed at scrape time: removed upstreams disappear
       for (const u of upstreams()) this.set({ upstream: u.label }, u.up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "route_upstream_limit_remaining",
+    help: "Requests (rpm, rpd) or tokens (tpm) an upstream may still take under its configured limits; absent for unlimited.",
+    labelNames: ["upstream", "limit"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        if (!u.remaining) continue;
+        for (const limit of ["rpm", "rpd", "tpm"] as const) {
+          const left = u.remaining[limit];
+          if (left !== null) this.set({ upstream: u.label, limit }, left);
+        }
+      }
     },
   });
   const logQueue = new Gauge({ name: "route_log_queue_rows", help: "Request-log rows waiting to be written.", registers: [registry] });

@@ -1,6 +1,7 @@
 // One try of one upstream. Decides, before anything reaches the client, whether the request
 // commits to this upstream or may move on; after commit the response is the client's.
 import type { PoolUpstream } from "../routing/pool.ts";
+import { badReply } from "./bad-reply.ts";
 import { clientResponseHeaders } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { sseErrorEvent } from "./openai-error.ts";
@@ -8,6 +9,7 @@ import { CLIENT_GONE, pump, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
 import { lastEventBoundary, SseParser } from "./sse.ts";
+import { dropUsageChunks } from "./usage-filter.ts";
 
 export interface Answer {
   status: number;
@@ -24,6 +26,8 @@ export interface AttemptDeps {
   /** Response headers Route adds (x-route-*), computed at commit. */
   routeHeaders: (ctx: RequestContext, h: Headers) => void;
   recordAttempt: (ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) => void;
+  /** Feeds the upstream's health with what the attempt showed, once it is known (streams: at their end). */
+  verdict: (up: PoolUpstream, outcome: string, status?: number, retryAfter?: string | null) => void;
   /** Called once when a committed response has been fully delivered (or abandoned). */
   finish: (ctx: RequestContext) => void;
 }
@@ -72,12 +76,14 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   };
   const fail = (r: AttemptResult, status?: number): AttemptResult => {
     settle();
-    if (r.kind === "failed") deps.recordAttempt(ctx, up, r.outcome, performance.now() - started, status);
-    else deps.recordAttempt(ctx, up, "client_closed", performance.now() - started);
+    const outcome = r.kind === "failed" ? r.outcome : "client_closed";
+    deps.recordAttempt(ctx, up, outcome, performance.now() - started, status);
+    deps.verdict(up, outcome, status, r.kind === "failed" ? r.answer?.headers.get("retry-after") : null);
     return r;
   };
   const commit = (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string): AttemptResult => {
     deps.recordAttempt(ctx, up, outcome, performance.now() - started, res.status);
+    if (!(body instanceof ReadableStream)) deps.verdict(up, outcome, res.status);
     ctx.upstream = up;
     ctx.status = res.status;
     const h = clientResponseHeaders(res.headers);
@@ -95,6 +101,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
       ctx.errorCode = end.code;
       ctx.errorMessage = end.message;
     }
+    deps.verdict(up, end.kind === "done" ? "ok" : end.kind === "client_gone" ? "client_closed" : "stream_error");
     deps.finish(ctx);
   };
 
@@ -133,7 +140,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   }
 
   const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer });
+  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer, started });
 
   if (res.body !== null && !bufferable(res)) {
     clearTimeout(timer); // binary bodies (audio, files) stream through under the stall clock
@@ -146,6 +153,11 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     body = new Uint8Array(await res.arrayBuffer());
   } catch (err) {
     return fail(failureOf(err, ac.signal, limitMs, ctx.stream));
+  }
+  if (res.ok) {
+    // A 200 that carries no answer (empty, an HTML page, no choices) is the upstream's failure, not a reply.
+    const bad = badReply(ctx.path, res.headers.get("content-type"), body);
+    if (bad) return fail({ kind: "failed", outcome: "bad_reply", message: bad, timeout: false }, res.status);
   }
   settle();
   if (res.status >= 400) body = redactBytes(body, up.sk);
@@ -163,6 +175,7 @@ interface StreamHooks {
   limitMs: number;
   stallMs: number;
   timer: ReturnType<typeof setTimeout>;
+  started: number; // performance.now() when the attempt began
 }
 
 /**
@@ -200,6 +213,7 @@ async function openStream(
   }
   clearTimeout(h.timer);
   ctx.ttftMs = elapsed(ctx);
+  up.stats.observeTtft(performance.now() - h.started); // this attempt's own first-token time (stream_timeout: auto)
   ctx.streamReply = reply;
 
   const first = held.length === 1 ? held[0]! : Buffer.concat(held);
@@ -212,11 +226,13 @@ async function openStream(
     pending = b < buf.length ? buf.subarray(b) : null;
     return b === buf.length ? buf : buf.subarray(0, b);
   };
+  // Only streams whose usage Route asked for pay for event filtering; the rest pass bytes through.
+  const hide = ctx.usageInjected ? dropUsageChunks : null;
   const body = pump({
     reader,
-    head: [first.subarray(0, cut)],
-    transform,
-    flush: () => pending,
+    head: [hide ? hide(first.subarray(0, cut)) : first.subarray(0, cut)],
+    transform: hide ? (chunk) => { const out = transform(chunk); return out && hide(out); } : transform,
+    flush: hide ? () => pending && hide(pending) : () => pending,
     tail: (e) => encoder.encode(sseErrorEvent(e.code, e.message)),
     stallMs: h.stallMs,
     controller: ac,

@@ -35,6 +35,10 @@ export interface RequestContext {
   errorCode: string | null;
   errorMessage: string | null;
   finished: boolean;
+  /** Route added stream_options.include_usage for its own metering: the usage-only chunk is hidden from the client. */
+  usageInjected: boolean;
+  /** Corrects the answering upstream's token count (limits) once the real usage is known. */
+  limitCorrect: ((tokens: number) => void) | null;
 }
 
 export function createContext(req: Request, url: URL, id: string): RequestContext {
@@ -66,6 +70,8 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     errorCode: null,
     errorMessage: null,
     finished: false,
+    usageInjected: false,
+    limitCorrect: null,
   };
 }
 

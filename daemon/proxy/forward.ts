@@ -2,12 +2,13 @@
 // each upstream at most once, within max_attempts and the deadline, until one commits. When all
 // fail the client learns why, and which upstreams were tried.
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
-import type { Router } from "../routing/router.ts";
+import type { Guard } from "../routing/guard.ts";
+import { retryAfterHeader, type Router } from "../routing/router.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
-import { upstreamBody } from "./upstream-body.ts";
+import { needsUsageInjection, upstreamBody } from "./upstream-body.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,6 +25,8 @@ export function fetchConcurrencyCap(): number {
 export interface ForwardDeps extends AttemptDeps {
   pool: Pool;
   router: Router;
+  /** Claims an upstream right before an attempt (limits, max_inflight). */
+  guard: Guard;
   /** Ends the request with Route's own error (logged, counted). */
   fail: (ctx: RequestContext, e: HttpError) => Response;
 }
@@ -58,10 +61,15 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   const deadlineMs = deps.router.settings.deadlineMs;
   const deadlineAt = ctx.t0 + deadlineMs;
   const headers = upstreamRequestHeaders(ctx.req.headers, "");
+  ctx.usageInjected = needsUsageInjection(ctx);
+  let unmappedBody: Uint8Array | null | undefined; // built once, reused across failover
   const failures: string[] = [];
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
   let deadlineHit = false;
+  let attempted = 0;
+  let limitedRetryMs = Infinity;
+  let skippedForLimits = false;
   for (let i = 0; i < plan.length; i++) {
     const up = plan[i]!;
     if (i > 0 && performance.now() >= deadlineAt) {
@@ -69,9 +77,23 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
       lastTimedOut = true;
       break;
     }
+    const claim = deps.guard.claim(up, ctx, planned.forced);
+    if (!claim.ok) {
+      // Changed since the plan was made (a concurrent request took the last slot or the trial): skip it.
+      failures.push(`${up.label} (${claim.detail})`);
+      limitedRetryMs = Math.min(limitedRetryMs, claim.retryAfterMs);
+      if (claim.why !== "cooling") skippedForLimits = true;
+      continue;
+    }
+    attempted++;
     ctx.upstreamModel = models[i]!;
-    const r = await attempt(ctx, up, headers, deps, upstreamBody(ctx, ctx.upstreamModel), deadlineAt);
-    if (r.kind === "commit") return r.response;
+    const body = ctx.upstreamModel === null ? (unmappedBody === undefined ? (unmappedBody = upstreamBody(ctx, null)) : unmappedBody) : upstreamBody(ctx, ctx.upstreamModel);
+    const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
+    if (r.kind === "commit") {
+      ctx.limitCorrect = claim.correct;
+      return r.response;
+    }
+    claim.correct(0); // no answer: no tokens spent (the request still counts)
     if (r.kind === "client_gone") {
       ctx.status = 499;
       ctx.errorCode = "client_closed";
@@ -86,6 +108,11 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     lastTimedOut = r.timeout;
   }
 
+  if (attempted === 0) {
+    const why = `no planned upstream could take the request: ${failures.join(", ")}`;
+    const e = skippedForLimits ? new HttpError(429, "rate_limit_exceeded", why, retryAfterHeader(limitedRetryMs)) : new HttpError(503, "no_upstream", why, retryAfterHeader(limitedRetryMs));
+    return deps.fail(ctx, e);
+  }
   let summary = `all ${failures.length} upstream${failures.length > 1 ? "s" : ""} failed: ${failures.join(", ")}`;
   if (deadlineHit) summary += `; the deadline of ${deadlineMs} ms ended the failover`;
   if (answer) {

@@ -32,19 +32,24 @@ const DROP_UPSTREAM = new Set([
 // fetch already decoded the body, so its encoding and length no longer describe what we send.
 const DROP_DOWNSTREAM = new Set(["content-encoding", "content-length", "set-cookie", "alt-svc"]);
 
-function connectionNamed(h: Headers): Set<string> | null {
-  const c = h.get("connection");
-  if (!c) return null;
-  return new Set(c.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+/** A header the Connection header names; a malformed name cannot be a header anyone sent. */
+function dropNamed(h: Headers, name: string): void {
+  try {
+    if (name) h.delete(name);
+  } catch {}
 }
 
+/**
+ * A native copy (new Headers(from)) and a few deletes: cheaper than re-appending each header from
+ * JS, which cost ~3 µs per request in profiles. Deleting an absent name is a no-op.
+ */
 function copy(from: Headers, drop: Set<string>): Headers {
-  const named = connectionNamed(from);
-  const out = new Headers();
-  from.forEach((value, key) => {
-    if (HOP_BY_HOP.has(key) || drop.has(key) || key.startsWith("proxy-") || named?.has(key)) return;
-    out.append(key, value);
-  });
+  const out = new Headers(from);
+  for (const key of HOP_BY_HOP) out.delete(key);
+  for (const key of drop) out.delete(key);
+  const named = from.get("connection");
+  if (named) for (const name of named.split(",")) dropNamed(out, name.trim());
+  for (const key of from.keys()) if (key.startsWith("proxy-")) out.delete(key);
   return out;
 }
 

@@ -1,12 +1,17 @@
 // Routes Route answers itself: /health, /metrics (and the seed's /v1/metrics), /v1/status, /admin/*.
 import type { Metrics } from "../metrics/registry.ts";
-import type { Pool } from "../routing/pool.ts";
+import { healthView, type Live } from "../routing/live.ts";
+import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { Gate } from "../routing/router.ts";
 import type { KeyChecker } from "./auth.ts";
 import { handleAdmin, type AdminDeps } from "./admin.ts";
 import { errorResponse, type HttpError, httpErrorResponse } from "./openai-error.ts";
 
 export interface LocalDeps extends AdminDeps {
   pool: Pool;
+  live: Live;
+  /** May the upstream take a request now (health, limits, max_inflight)? */
+  gate: (u: PoolUpstream) => Gate;
   metrics: Metrics;
   keys: KeyChecker | null;
   storeHealthy: () => boolean;
@@ -14,16 +19,23 @@ export interface LocalDeps extends AdminDeps {
   startedAt: number;
 }
 
-export function statusBody(pool: Pool, startedAt: number) {
+const limitOf = (n: number | null) => n ?? -1; // api-together's fields: -1 = unlimited
+
+export function statusBody(pool: Pool, live: Live, startedAt: number, gate: (u: PoolUpstream) => Gate) {
+  const { limits } = live;
   const apis = pool.all().map((u, i) => {
     const r = u.stats.recent();
+    const used = limits.usage(u.id);
+    const health = healthView(u, live);
     return {
       order: i + 1,
       id: u.id,
       name: u.label,
       endpoint: u.endpoint,
       enabled: u.enabled,
-      available: u.enabled && !(r.attempts >= 5 && r.successRate === 0),
+      // Would a request be sent to it now: in rotation (or its trial is due), under its limits, not full.
+      available: health.state !== "disabled" && gate(u).ok,
+      health,
       source: u.source,
       inflight: u.stats.inflight,
       requests: u.stats.requests,
@@ -34,8 +46,10 @@ export function statusBody(pool: Pool, startedAt: number) {
       last_error_at: u.stats.lastErrorAt === null ? null : new Date(u.stats.lastErrorAt).toISOString(),
       timeout_ms: u.effectiveTimeoutMs,
       stream_timeout_ms: u.effectiveStreamTimeoutMs,
-      limits: { rpm: -1, rpd: -1 },
-      usage: { rpm: u.stats.lastMinute(Date.now()), rpd: u.stats.today(Date.now()) },
+      stream_timeout_auto: u.streamTimeoutAuto,
+      limits: { rpm: limitOf(u.rpm), rpd: limitOf(u.rpd), tpm: limitOf(u.tpm) },
+      usage: used,
+      remaining: limits.remaining(u.id),
     };
   });
   return { service: "route", timestamp: new Date().toISOString(), uptime_s: Math.round((Date.now() - startedAt) / 1000), apis };
@@ -63,7 +77,7 @@ export function createLocalRoutes(deps: LocalDeps) {
     if (path === "/metrics" || path === "/v1/metrics") {
       return deps.metrics.registry.metrics().then((text) => new Response(text, { headers: { "content-type": deps.metrics.registry.contentType } }));
     }
-    if (path === "/v1/status") return authorized(req) ?? Response.json(statusBody(deps.pool, deps.startedAt));
+    if (path === "/v1/status") return authorized(req) ?? Response.json(statusBody(deps.pool, deps.live, deps.startedAt, deps.gate));
     if (path === "/admin" || path.startsWith("/admin/")) return authorized(req) ?? handleAdmin(req, url, deps);
     return null;
   };

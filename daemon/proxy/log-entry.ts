@@ -2,7 +2,8 @@
 // response path: body decoding and reply parsing cost nothing to the client.
 import type { LogRow } from "../store/types.ts";
 import type { RequestContext } from "./context.ts";
-import { replyFromJson, type Reply } from "./reply.ts";
+import { replyFromJson, type Reply, type Usage } from "./reply.ts";
+import { estimatePromptTokens, estimateTextTokens } from "./tokens.ts";
 
 export const REQUEST_LOG_CAP = 1 << 20; // bytes of request body kept per row
 
@@ -27,9 +28,26 @@ function replyOf(ctx: RequestContext): Reply | null {
   }
 }
 
+const GENERATIVE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses"]);
+
+/**
+ * The reply's usage, or a local count when the upstream reported none: a stream cut short (client
+ * gone, upstream died) or an upstream that ignores include_usage still spent tokens.
+ */
+function tokensOf(ctx: RequestContext, reply: Reply | null): { usage: Usage | null; estimated: boolean } {
+  const usage = reply?.usage ?? null;
+  if (usage?.totalTokens != null || reply === null || !GENERATIVE.has(ctx.path)) return { usage, estimated: false };
+  const answered = ctx.streamReply !== null || (ctx.status >= 200 && ctx.status < 300);
+  if (!answered || (reply.text === null && reply.toolCalls === null)) return { usage, estimated: false };
+  const prompt = usage?.promptTokens ?? estimatePromptTokens(ctx.json) ?? 0;
+  const completion = usage?.completionTokens ?? estimateTextTokens(reply.text, reply.toolCalls);
+  return { usage: { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion }, estimated: true };
+}
+
 export function toLogRow(ctx: RequestContext): LogRow {
   const req = requestText(ctx);
   const reply = replyOf(ctx);
+  const { usage, estimated } = tokensOf(ctx, reply);
   const upstreamError = reply?.error ?? null; // an error body, or an in-band error event mid-stream
   return {
     id: ctx.id,
@@ -53,10 +71,10 @@ export function toLogRow(ctx: RequestContext): LogRow {
     totalMs: Math.round(ctx.totalMs ?? 0),
     replyText: reply?.text ?? null,
     toolCalls: reply?.toolCalls ?? null,
-    promptTokens: reply?.usage?.promptTokens ?? null,
-    completionTokens: reply?.usage?.completionTokens ?? null,
-    totalTokens: reply?.usage?.totalTokens ?? null,
-    tokensEstimated: false,
+    promptTokens: usage?.promptTokens ?? null,
+    completionTokens: usage?.completionTokens ?? null,
+    totalTokens: usage?.totalTokens ?? null,
+    tokensEstimated: estimated,
     errorCode: ctx.errorCode ?? upstreamError?.code ?? null,
     errorMessage: ctx.errorMessage ?? upstreamError?.message ?? null,
     userAgent: ctx.req.headers.get("user-agent"),

@@ -3,6 +3,7 @@
 import type { Server } from "bun";
 import type { Metrics } from "../metrics/registry.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { Guard } from "../routing/guard.ts";
 import type { Router } from "../routing/router.ts";
 import type { KeyChecker } from "./auth.ts";
 import { readBody } from "./body.ts";
@@ -13,6 +14,9 @@ import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
 export interface PipelineDeps {
   pool: Pool;
   router: Router;
+  guard: Guard;
+  /** Health: what each attempt says about its upstream. */
+  verdict: (up: PoolUpstream, outcome: string, status?: number, retryAfter?: string | null) => void;
   metrics: Metrics;
   keys: KeyChecker | null; // null: --noauth
   maxBodyBytes: number;
@@ -62,6 +66,8 @@ export function createPipeline(deps: PipelineDeps) {
   const forwardDeps = {
     pool,
     router: deps.router,
+    guard: deps.guard,
+    verdict: deps.verdict,
     fail,
     finish,
     routeHeaders(ctx: RequestContext, h: Headers) {

@@ -1,7 +1,11 @@
 // Local token counts for when an upstream reports no usage (some streams, some resellers). Uses a
 // real BPE tokenizer (o200k_base, the GPT-4o family's); numbers are marked estimated in the log.
-// Runs in the log writer's batch, never on the response path; the encoder loads on first use.
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+// Runs in the log writer's batch, never on the response path; the encoder loads on first use:
+// its rank tables cost ~70 MB of RSS, which a gateway whose upstreams report usage never pays.
+type Count = (text: string) => number;
+let count: Count | null = null;
+const countTokens: Count = (text) =>
+  (count ??= (require("gpt-tokenizer/encoding/o200k_base") as typeof import("gpt-tokenizer/encoding/o200k_base")).countTokens)(text);
 
 const PER_MESSAGE = 3; // chat format overhead per message, as OpenAI's cookbook counts it
 const PER_REPLY = 3;

@@ -31,6 +31,7 @@ export class UpstreamHealth {
   private until = 0;
   private ejections = 0;
   private trialInFlight = false;
+  private trialAt = 0;
   private reason: string | null = null;
 
   constructor(
@@ -44,23 +45,44 @@ export class UpstreamHealth {
     if (this.state === "healthy") return true;
     if (this.state === "misconfigured") return false;
     if (this.state === "cooling" && t >= this.until) this.state = "half_open";
-    if (this.state === "half_open" && !this.trialInFlight) {
+    if (this.state === "half_open" && !this.trialBusy(t)) {
       this.trialInFlight = true;
+      this.trialAt = t;
       return true;
     }
     return false;
+  }
+
+  /** A trial whose verdict never came (a bug, a lost promise) must not keep the upstream out forever. */
+  private trialBusy(t: number): boolean {
+    return this.trialInFlight && t - this.trialAt < this.policy.maxCooldownMs;
   }
 
   /** Would admit() succeed, without claiming anything (for listing candidates and status). */
   available(): boolean {
     if (this.state === "healthy") return true;
     if (this.state === "misconfigured") return false;
-    return this.now() >= this.until && !this.trialInFlight;
+    const t = this.now();
+    return t >= this.until && !this.trialBusy(t);
+  }
+
+  /**
+   * Every candidate is cooling and this one is tried anyway (it cools down first): the attempt
+   * decides like a half-open trial, so an outage ends at the first success, not at a timer.
+   */
+  forceTrial(): void {
+    if (this.state !== "cooling" && this.state !== "half_open") return;
+    this.trialInFlight = true;
+    this.trialAt = this.now();
   }
 
   /** Feeds one attempt's result. Returns the transition, if any, for alerts. */
   record(verdict: AttemptVerdict, detail: { retryAfterMs?: number; reason?: string } = {}): "ejected" | "restored" | null {
-    if (verdict === "neutral") return null;
+    if (verdict === "neutral") {
+      // A client error or a client that left proves nothing either way: free the trial for the next request.
+      this.trialInFlight = false;
+      return null;
+    }
     const t = this.now();
     const wasOut = this.state !== "healthy";
     if (verdict === "auth_failed") {

@@ -38,28 +38,85 @@ export function dayClock(timeZone: string) {
   };
 }
 
+/**
+ * A sliding minute of [time, tokens] entries as two parallel arrays with a moving head: amortised
+ * O(1) per request whatever the traffic (Array#shift is O(n) on large arrays), and no object per
+ * entry. Entries are addressed by sequence number so a later token correction finds its own.
+ */
+class MinuteLog {
+  times: number[] = [];
+  tokens: number[] = [];
+  head = 0; // index of the oldest live entry
+  base = 0; // sequence number of index 0
+  sum = 0; // tokens of the live entries
+
+  get length(): number {
+    return this.times.length - this.head;
+  }
+  at(i: number): number {
+    return this.times[this.head + i]!;
+  }
+  push(t: number, k: number): number {
+    this.times.push(t);
+    this.tokens.push(k);
+    this.sum += k;
+    return this.base + this.times.length - 1;
+  }
+  correct(seq: number, k: number): void {
+    const i = seq - this.base;
+    if (i < this.head || i >= this.tokens.length) return; // already out of the minute
+    this.sum += k - this.tokens[i]!;
+    this.tokens[i] = k;
+  }
+  prune(t: number): void {
+    while (this.head < this.times.length && t - this.times[this.head]! >= MINUTE) this.sum -= this.tokens[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.tokens = this.tokens.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
+  }
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = this.head; i < this.times.length; i++) out.push([this.times[i]!, this.tokens[i]!]);
+    return out;
+  }
+}
+
 export class UpstreamLimits {
-  private minute: number[] = [];
-  private tokens: [number, number][] = [];
+  private log = new MinuteLog();
   private day: string;
+  private dayEnds: number; // next midnight: the day key is recomputed only then (Intl is slow)
   private dayCount = 0;
   dirty = false;
 
   constructor(
     public spec: LimitSpec,
     private readonly now: () => number,
-    private readonly clock: ReturnType<typeof dayClock>,
+    private clock: ReturnType<typeof dayClock>,
   ) {
-    this.day = clock.day(now());
+    const t = now();
+    this.day = clock.day(t);
+    this.dayEnds = clock.nextMidnight(t);
+  }
+
+  /** A new time zone (config reload): the day is re-derived; a different day starts at zero. */
+  setClock(clock: ReturnType<typeof dayClock>): void {
+    this.clock = clock;
+    this.dayEnds = 0;
+    this.prune(this.now());
   }
 
   private prune(t: number): void {
-    while (this.minute.length > 0 && t - this.minute[0]! >= MINUTE) this.minute.shift();
-    while (this.tokens.length > 0 && t - this.tokens[0]![0] >= MINUTE) this.tokens.shift();
+    this.log.prune(t);
+    if (t < this.dayEnds) return;
     const d = this.clock.day(t);
+    this.dayEnds = this.clock.nextMidnight(t);
     if (d !== this.day) {
       this.day = d;
       this.dayCount = 0;
+      this.dirty = true;
     }
   }
 
@@ -68,9 +125,10 @@ export class UpstreamLimits {
     const t = this.now();
     this.prune(t);
     const { rpm, rpd, tpm } = this.spec;
-    if (limited(rpd) && this.dayCount >= rpd) return { ok: false, which: "rpd", retryAfterMs: this.clock.nextMidnight(t) - t };
-    if (limited(rpm) && this.minute.length >= rpm) return { ok: false, which: "rpm", retryAfterMs: rpm === 0 ? Infinity : this.minute[this.minute.length - rpm]! + MINUTE - t };
-    if (limited(tpm) && this.usedTokens() >= tpm) return { ok: false, which: "tpm", retryAfterMs: tpm === 0 ? Infinity : this.tokens[0]![0] + MINUTE - t };
+    const log = this.log;
+    if (limited(rpd) && this.dayCount >= rpd) return { ok: false, which: "rpd", retryAfterMs: this.dayEnds - t };
+    if (limited(rpm) && log.length >= rpm) return { ok: false, which: "rpm", retryAfterMs: rpm === 0 ? Infinity : log.at(log.length - rpm) + MINUTE - t };
+    if (limited(tpm) && log.sum >= tpm) return { ok: false, which: "tpm", retryAfterMs: tpm === 0 || log.length === 0 ? Infinity : log.at(0) + MINUTE - t };
     return { ok: true };
   }
 
@@ -78,26 +136,18 @@ export class UpstreamLimits {
   admit(estimatedTokens: number): (actualTokens: number) => void {
     const t = this.now();
     this.prune(t);
-    this.minute.push(t);
     this.dayCount++;
-    const entry: [number, number] = [t, estimatedTokens];
-    this.tokens.push(entry);
+    const seq = this.log.push(t, estimatedTokens);
     this.dirty = true;
     return (actual) => {
-      entry[1] = actual;
+      this.log.correct(seq, actual);
       this.dirty = true;
     };
   }
 
-  private usedTokens(): number {
-    let n = 0;
-    for (const [, k] of this.tokens) n += k;
-    return n;
-  }
-
   usage(): { rpm: number; rpd: number; tpm: number } {
     this.prune(this.now());
-    return { rpm: this.minute.length, rpd: this.dayCount, tpm: this.usedTokens() };
+    return { rpm: this.log.length, rpd: this.dayCount, tpm: this.log.sum };
   }
 
   /** Remaining headroom per limit (null = unlimited), for metrics and status. */
@@ -109,14 +159,18 @@ export class UpstreamLimits {
 
   snapshot(): LimitSnapshot {
     this.prune(this.now());
-    return { minute: [...this.minute], tokens: this.tokens.map(([t, k]) => [t, k]), day: this.day, dayCount: this.dayCount };
+    const tokens = this.log.entries();
+    return { minute: tokens.map(([t]) => t), tokens, day: this.day, dayCount: this.dayCount };
   }
 
   restore(s: LimitSnapshot): void {
-    this.minute = [...s.minute];
-    this.tokens = s.tokens.map(([t, k]) => [t, k]);
+    this.log = new MinuteLog();
+    // `tokens` has one entry per admission (minute is kept in snapshots for older readers).
+    const entries = s.tokens.length === s.minute.length ? s.tokens : s.minute.map((t): [number, number] => [t, 0]);
+    for (const [t, k] of entries) this.log.push(t, k);
     this.day = s.day;
     this.dayCount = s.dayCount;
+    this.dayEnds = 0; // re-derive: a snapshot from an earlier day starts the new day at zero
     this.prune(this.now());
   }
 }

@@ -9,9 +9,14 @@ export interface Timeouts {
   timeoutMs: number;
   streamTimeoutMs: number;
   stallTimeoutMs: number;
+  /** Bounds of `stream_timeout: auto` (an upstream's own stream_timeout, if set, is its ceiling). */
+  streamTimeoutMinMs?: number;
+  streamTimeoutMaxMs?: number;
 }
 
 const WINDOW = 100; // recent attempts kept for success rate and latency
+export const AUTO_STREAM_TIMEOUT = { minMs: 2_000, maxMs: 60_000, samples: 128, warmup: 20, factor: 3 };
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 export class UpstreamStats {
   inflight = 0;
@@ -22,32 +27,36 @@ export class UpstreamStats {
   private ok = new Uint8Array(WINDOW);
   private ms = new Float64Array(WINDOW);
   private n = 0;
-  private minute = new Uint32Array(60); // attempts per second over the last minute
-  private minuteAt = new Float64Array(60);
-  private day = 0;
-  private dayStart = 0;
 
   /** Decaying average of time to first token (streams) or latency, for least-latency. */
   ewmaMs: number | null = null;
+  private ttft = new Float64Array(AUTO_STREAM_TIMEOUT.samples); // per-attempt time to first token
+  private ttftN = 0;
+  private autoMs: number | null = null; // p95 × factor, recomputed lazily after new samples
+
+  observeTtft(ms: number): void {
+    this.ttft[this.ttftN++ % this.ttft.length] = ms;
+    this.autoMs = null;
+  }
+
+  /**
+   * `stream_timeout: auto`: three times the 95th percentile of recent first-token times, within
+   * bounds; the configured default until there are enough samples to trust.
+   */
+  autoStreamTimeout(minMs: number, maxMs: number, initialMs: number): number {
+    if (this.ttftN < AUTO_STREAM_TIMEOUT.warmup) return clamp(initialMs, minMs, maxMs);
+    if (this.autoMs === null) {
+      const sorted = this.ttft.slice(0, Math.min(this.ttftN, this.ttft.length)).sort();
+      this.autoMs = Math.round(sorted[Math.ceil(sorted.length * 0.95) - 1]! * AUTO_STREAM_TIMEOUT.factor);
+    }
+    return clamp(this.autoMs, minMs, maxMs);
+  }
 
   observeLatency(ms: number): void {
     this.ewmaMs = this.ewmaMs === null ? ms : this.ewmaMs * 0.8 + ms * 0.2;
   }
 
   record(ok: boolean, ms: number, error: string | null, now: number): void {
-    const sec = Math.floor(now / 1000);
-    const slot = sec % 60;
-    if (this.minuteAt[slot] !== sec) {
-      this.minuteAt[slot] = sec;
-      this.minute[slot] = 0;
-    }
-    this.minute[slot]!++;
-    const dayStart = now - (now % 86_400_000); // UTC day
-    if (dayStart !== this.dayStart) {
-      this.dayStart = dayStart;
-      this.day = 0;
-    }
-    this.day++;
     const i = this.n++ % WINDOW;
     this.ok[i] = ok ? 1 : 0;
     this.ms[i] = ms;
@@ -57,19 +66,6 @@ export class UpstreamStats {
       this.lastError = error;
       this.lastErrorAt = now;
     }
-  }
-
-  /** Attempts in the last 60 seconds. */
-  lastMinute(now: number): number {
-    const sec = Math.floor(now / 1000);
-    let sum = 0;
-    for (let i = 0; i < 60; i++) if (sec - this.minuteAt[i]! < 60) sum += this.minute[i]!;
-    return sum;
-  }
-
-  /** Attempts since midnight UTC. */
-  today(now: number): number {
-    return now - (now % 86_400_000) === this.dayStart ? this.day : 0;
   }
 
   /** Success rate and mean latency of successful attempts over the recent window. */
@@ -99,6 +95,7 @@ export interface PoolUpstream extends Readonly<UpstreamRecord> {
   readonly latencyMs: number | null;
   readonly label: string; // name, or "#<id>" for an unnamed upstream: used in headers, logs, metrics
   readonly effectiveTimeoutMs: number;
+  /** Fixed, or derived from observed first-token times (`stream_timeout: auto`). */
   readonly effectiveStreamTimeoutMs: number;
   readonly effectiveStallTimeoutMs: number;
   readonly stats: UpstreamStats;
@@ -141,6 +138,10 @@ export function createPool(defaults: Timeouts) {
         const r = effectiveSettings(rec);
         let s = stats.get(r.id);
         if (!s) stats.set(r.id, (s = new UpstreamStats()));
+        const auto = r.streamTimeoutAuto;
+        const fixedStream = r.streamTimeoutMs ?? defaults.streamTimeoutMs;
+        const autoMin = defaults.streamTimeoutMinMs ?? AUTO_STREAM_TIMEOUT.minMs;
+        const autoMax = Math.max(autoMin, r.streamTimeoutMs ?? defaults.streamTimeoutMaxMs ?? AUTO_STREAM_TIMEOUT.maxMs);
         return Object.freeze({
           ...r,
           label: r.name ?? `#${r.id}`,
@@ -153,14 +154,17 @@ export function createPool(defaults: Timeouts) {
             return s.ewmaMs;
           },
           effectiveTimeoutMs: r.timeoutMs ?? defaults.timeoutMs,
-          effectiveStreamTimeoutMs: r.streamTimeoutMs ?? defaults.streamTimeoutMs,
+          get effectiveStreamTimeoutMs() {
+            return auto ? s.autoStreamTimeout(autoMin, autoMax, defaults.streamTimeoutMs) : fixedStream;
+          },
           effectiveStallTimeoutMs: r.stallTimeoutMs ?? defaults.stallTimeoutMs,
           stats: s,
           matcher: compileModelRules({ models: r.models ?? [], mapping: r.modelMapping ?? {} }),
           target: compileTarget(r),
         });
       });
-      enabled = all.filter((u) => u.enabled);
+      // A limit of 0 is api-together's "never use": out of rotation like a disabled upstream.
+      enabled = all.filter((u) => u.enabled && u.rpm !== 0 && u.rpd !== 0 && u.tpm !== 0);
       const declared = enabled.filter((u) => (u.models?.length ?? 0) > 0 || Object.keys(u.modelMapping ?? {}).length > 0);
       advertised = declared.length === 0 ? null : [...new Set(declared.flatMap((u) => u.matcher.advertised()))].sort();
       for (const id of stats.keys()) if (!all.some((u) => u.id === id)) stats.delete(id);

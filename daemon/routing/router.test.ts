@@ -46,6 +46,18 @@ describe("router", () => {
     expect(labels("m")).toEqual(["u2"]);
   });
 
+  test("every candidate cooling with when_all_cooling: reject → 503 + Retry-After; only misconfigured → 503; pinned ignores health", () => {
+    const cooling = { 1: { ok: false, why: "cooling", retryAfterMs: 9000 }, 2: { ok: false, why: "misconfigured", retryAfterMs: Infinity } } as const;
+    const { router, pool } = setup([rec(1), rec(2)], { when_all_cooling: "reject" }, cooling);
+    const e = router.plan("m", null) as HttpError;
+    expect([e.status, e.code, e.headers]).toEqual([503, "no_upstream", { "retry-after": "9" }]);
+    const only = setup([rec(2)], {}, cooling).router.plan("m", null) as HttpError;
+    expect([only.status, only.code]).toEqual([503, "no_upstream"]);
+    expect(only.message).toContain("misconfigured");
+    const pinned = router.plan("m", pool.find("u2")!) as { upstreams: PoolUpstream[]; forced: boolean };
+    expect([pinned.upstreams.map((u) => u.id), pinned.forced]).toEqual([[2], true]);
+  });
+
   test("per-model strategies: first matching glob wins; max_attempts caps", () => {
     const { labels } = setup([rec(1), rec(2), rec(3)], { strategies: { "gpt-4o*": "round-robin" }, max_attempts: 2 });
     expect([labels("gpt-4o"), labels("gpt-4o"), labels("gpt-4o")]).toEqual([["u1", "u2"], ["u2", "u3"], ["u3", "u1"]]);

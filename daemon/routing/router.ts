@@ -15,6 +15,8 @@ export interface RoutingSettings {
   maxAttempts: number;
   deadlineMs: number;
   allowPinning: boolean;
+  /** Every candidate cooling down: try the one that cools down first, or refuse (503 + Retry-After). */
+  whenAllCooling: "try_soonest" | "reject";
 }
 
 export function routingSettings(c: ConfigFile): RoutingSettings {
@@ -28,17 +30,20 @@ export function routingSettings(c: ConfigFile): RoutingSettings {
     maxAttempts: c.max_attempts ?? Infinity,
     deadlineMs: c.deadline ?? Infinity,
     allowPinning: c.allow_pinning ?? false,
+    whenAllCooling: c.when_all_cooling ?? "try_soonest",
   };
 }
 
 /** Why an upstream is not a candidate right now (limits and health add their reasons). */
-export type Gate = { ok: true } | { ok: false; why: "limited" | "cooling" | "busy"; retryAfterMs: number };
+export type Gate = { ok: true } | { ok: false; why: "limited" | "cooling" | "busy" | "misconfigured"; retryAfterMs: number };
 const OPEN: Gate = { ok: true };
 
 export interface Planned {
   upstreams: PoolUpstream[];
   /** The model name each planned upstream gets (null: unchanged or no model). */
   models: (string | null)[];
+  /** Tried although out of rotation (pinned, or every candidate cooling): health does not refuse it. */
+  forced: boolean;
 }
 
 export interface RouterDeps {
@@ -49,7 +54,9 @@ export interface RouterDeps {
 }
 
 const MAX_LISTED = 50;
-const retryAfter = (ms: number) => ({ "retry-after": String(Math.max(1, Math.ceil(ms / 1000))) });
+/** Retry-After in whole seconds, at least 1; a limit of 0 (never frees up) says one day. */
+export const retryAfterHeader = (ms: number) => ({ "retry-after": String(Math.max(1, Math.ceil(Math.min(ms, 86_400_000) / 1000))) });
+const retryAfter = retryAfterHeader;
 
 export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
   let settings = initial;
@@ -79,45 +86,58 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
       if (pinned) {
         if (!pinned.enabled) return new HttpError(503, "no_upstream", `upstream ${pinned.label} is disabled; enable it or do not pin it`);
         const g = gate(pinned);
-        if (!g.ok && g.why !== "cooling") return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfter(g.retryAfterMs));
-        return { upstreams: [pinned], models: [mappedFor(pinned, model)] };
+        if (!g.ok && (g.why === "limited" || g.why === "busy")) return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfter(g.retryAfterMs));
+        return { upstreams: [pinned], models: [mappedFor(pinned, model)], forced: true }; // a pin is explicit: health does not overrule it
       }
       const enabled = deps.pool.candidates();
       if (enabled.length === 0) {
         const why =
           deps.pool.all().length > 0
-            ? "every upstream is disabled; enable one through the admin API or upstreams.yaml"
+            ? "every upstream is disabled (or has a limit of 0, never used); enable one through the admin API or upstreams.yaml"
             : "no upstream is configured; add one to upstreams.yaml or POST /admin/upstreams";
         return new HttpError(503, "no_upstream", why);
       }
       const candidates: PoolUpstream[] = [];
       let serving = 0;
       let limited = 0;
-      let soonest = Infinity;
+      let limitedMs = Infinity;
+      let coolingMs = Infinity;
       let cooling: PoolUpstream | null = null;
       for (const u of enabled) {
         if (u.matcher.resolve(model) === undefined) continue;
         serving++;
         const g = gate(u);
         if (g.ok) candidates.push(u);
-        else {
-          if (g.why === "limited" || g.why === "busy") limited++;
-          else if (!cooling || g.retryAfterMs < soonest) cooling = u;
-          soonest = Math.min(soonest, g.retryAfterMs);
-        }
+        else if (g.why === "limited" || g.why === "busy") {
+          limited++;
+          limitedMs = Math.min(limitedMs, g.retryAfterMs);
+        } else if (g.why === "cooling" && g.retryAfterMs < coolingMs) {
+          cooling = u;
+          coolingMs = g.retryAfterMs;
+        } // misconfigured: its key was refused; never tried until it is edited or tested
       }
       if (serving === 0) {
         const models = deps.pool.advertised() ?? [];
         const list = models.length > MAX_LISTED ? `${models.slice(0, MAX_LISTED).join(", ")}, …` : models.join(", ");
         return new HttpError(404, "model_not_found", `no upstream serves model ${JSON.stringify(model)}${list ? `; available: ${list}` : ""}`);
       }
+      let forced = false;
       if (candidates.length === 0) {
-        if (limited === serving) return new HttpError(429, "rate_limit_exceeded", `every upstream serving ${JSON.stringify(model)} is at its rate limit`, retryAfter(soonest));
-        // Some (or all) are cooling down: try the one whose cooldown ends first rather than fail blindly.
-        if (cooling) candidates.push(cooling);
+        const what = `every upstream serving ${JSON.stringify(model)}`;
+        if (cooling && settings.whenAllCooling === "try_soonest") {
+          // Rather than fail blindly, try the one whose cooldown ends first; its answer decides like a trial.
+          candidates.push(cooling);
+          forced = true;
+        } else if (cooling) {
+          return new HttpError(503, "no_upstream", `${what} is cooling down after failures; retry later`, retryAfter(Math.min(coolingMs, limitedMs)));
+        } else if (limited > 0) {
+          return new HttpError(429, "rate_limit_exceeded", `${what} is at its rate limit`, retryAfter(limitedMs));
+        } else {
+          return new HttpError(503, "no_upstream", `${what} is misconfigured: it refused its key (401/403); fix the key, or run routectl test once it is fixed`);
+        }
       }
       const ordered = planOrder(candidates, strategyFor(model), env, settings.maxAttempts, model ?? "");
-      return { upstreams: ordered, models: ordered.map((u) => mappedFor(u, model)) };
+      return { upstreams: ordered, models: ordered.map((u) => mappedFor(u, model)), forced };
     },
   };
 }

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type { statsSchema } from "../../shared/rpc/contract.ts";
 import { statusClass } from "../metrics/registry.ts";
+import { healthView, isUp, type Live } from "../routing/live.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { LogRow } from "../store/types.ts";
 import { createWindow, type SlidingWindow } from "./window.ts";
@@ -13,9 +14,11 @@ export type StatsSnapshot = z.input<typeof statsSchema>;
 // Outcomes that are not the upstream's failure: a success, the client's own 4xx, the client leaving.
 const NOT_FAILURES = new Set(["ok", "http_4xx", "client_closed"]);
 
-/** "down": enabled, but its last attempts (at least 5) all failed (as route_upstream_up says). */
-export function upstreamState(u: PoolUpstream): "up" | "down" | "disabled" {
+/** "down": enabled but out of rotation (cooling, half-open, misconfigured), as route_upstream_up says. */
+export function upstreamState(u: PoolUpstream, live?: Live): "up" | "down" | "disabled" {
   if (!u.enabled) return "disabled";
+  if (live) return isUp(u, live) ? "up" : "down";
+  // Without the daemon's health (unit tests): its last attempts (at least 5) all failed.
   const r = u.stats.recent();
   return r.attempts >= 5 && r.successRate === 0 ? "down" : "up";
 }
@@ -45,7 +48,7 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
       }
     },
 
-    snapshot(pool: Pool, inflight: number): StatsSnapshot {
+    snapshot(pool: Pool, inflight: number, live?: Live): StatsSnapshot {
       const all = pool.all();
       for (const id of upstreams.keys()) if (!pool.get(id)) upstreams.delete(id); // removed upstreams
       const r = requests.read();
@@ -66,7 +69,7 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
             id: u.id,
             label: u.label,
             position: i + 1,
-            state: upstreamState(u),
+            state: upstreamState(u, live),
             inflight: u.stats.inflight,
             rps: w.perSecond,
             attempts: w.count,
@@ -74,6 +77,7 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
             errors,
             latencyMs: w.latency,
             ttftMs: w.ttft,
+            ...(live && { usage: live.limits.usage(u.id), remaining: live.limits.remaining(u.id), health: healthView(u, live) }),
           };
         }),
       };

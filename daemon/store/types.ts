@@ -160,5 +160,9 @@ export interface Store {
   queryLogs(q: LogQuery): Promise<LogSummary[]>;
   /** Ids ending in `suffix` (listings show the last 12 characters), at most `limit`. */
   findLogIds(suffix: string, limit: number): Promise<string[]>;
+  /** Persisted RPM/RPD/TPM counters (limits.ts snapshots), so limits survive a restart. */
+  loadLimitCounters(): Promise<{ upstreamId: number; snapshot: unknown }[]>;
+  /** Upserts `rows` and deletes the counters of `deletes` (removed upstreams), in one transaction. */
+  saveLimitCounters(rows: { upstreamId: number; snapshot: unknown }[], deletes: number[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,16 +3,21 @@
 import type { z } from "zod";
 import type { upstreamTestSchema } from "../../shared/rpc/contract.ts";
 import { redactText } from "../proxy/redact.ts";
+import { compileTarget } from "../routing/target.ts";
 import type { UpstreamRecord } from "../store/types.ts";
 
 export type ProbeResult = z.input<typeof upstreamTestSchema>;
 
 export async function probeUpstream(u: UpstreamRecord, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<ProbeResult> {
-  const url = `${u.endpoint}/models`;
+  // Through the upstream's own target, so Azure gets its account-level URL and api-key header.
+  const target = compileTarget(u);
+  const url = target.url("/v1/models", "", null);
+  const headers: Record<string, string> = Object.fromEntries(target.headers);
+  headers[target.auth[0]] = target.auth[1];
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const res = await fetchFn(url, { headers: { authorization: `Bearer ${u.sk}` }, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    const res = await fetchFn(url, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
     const text = await res.text();
     const latencyMs = elapsed();
     let models: number | null = null;

@@ -47,6 +47,21 @@ const optionalRouting = Object.fromEntries(Object.entries(routingFields).map(([k
   [K in keyof typeof routingFields]: z.ZodOptional<(typeof routingFields)[K]>;
 };
 
+/** Requests in the sliding minute and since midnight (the configured time zone), tokens in the minute. */
+export const limitUsageSchema = z.object({ rpm: z.number(), rpd: z.number(), tpm: z.number() });
+/** Headroom under each configured limit; null: that limit is not set (unlimited). */
+export const limitRemainingSchema = z.object({ rpm: z.number().nullable(), rpd: z.number().nullable(), tpm: z.number().nullable() });
+
+/** Passive health (the breaker) of an upstream; `state` of the upstream itself stays up/down/disabled for older clients. */
+export const HEALTH_STATES = ["healthy", "cooling", "half_open", "misconfigured", "disabled"] as const;
+export const upstreamHealthSchema = z.object({
+  state: z.enum(HEALTH_STATES),
+  until: z.number().nullable(), // when a cooldown ends (ms since epoch)
+  reason: z.string().nullable(), // why it is out of rotation
+  ejections: z.number(), // consecutive ejections (each doubles the cooldown)
+  streamTimeoutMs: z.number(), // the first-token timeout in force (adaptive with stream_timeout: auto)
+});
+
 export const upstreamSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
@@ -62,6 +77,9 @@ export const upstreamSchema = z.object({
   ...routingFields,
   // Kept as it was for older clients: "down" = out of rotation (cooling, half-open, misconfigured).
   state: z.enum(["up", "down", "disabled"]).nullable(), // null when read from the database directly
+  usage: limitUsageSchema.nullable().optional(), // live counters; null when read from the database directly
+  remaining: limitRemainingSchema.nullable().optional(),
+  health: upstreamHealthSchema.nullable().optional(), // null when read from the database directly
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -157,6 +175,9 @@ export const upstreamStatsSchema = z.object({
   errors: z.record(z.string(), z.number()), // outcome → share of attempts, e.g. {"timeout": 0.25}
   latencyMs: percentiles, // total time of the requests it answered
   ttftMs: percentiles, // time to first token of the streams it answered
+  usage: limitUsageSchema.optional(), // limit counters (rpm, rpd, tpm)
+  remaining: limitRemainingSchema.optional(),
+  health: upstreamHealthSchema.optional(),
 });
 
 export const statsSchema = z.object({

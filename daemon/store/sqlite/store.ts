@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
-import { asc, count, desc, eq, getTableColumns } from "drizzle-orm";
+import { asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { findLogIds, queryLogs } from "./log-query.ts";
+import { startLogWorker, type LogWorker } from "./log-worker.ts";
 import * as schema from "./schema.ts";
 import type { LogRow, Store, UpstreamRecord } from "../types.ts";
 
@@ -32,24 +33,32 @@ function fromSelect(r: LogSelect): LogRow {
  * cost ~30 µs a row in CPU profiles under load: one statement, prepared once from the schema's
  * columns, bound per row (with the columns' own defaults and driver mapping), one transaction a batch.
  */
-function prepareLogInsert(sqlite: Database): (rows: LogRow[]) => void {
+function logInsert() {
   const columns = Object.entries(getTableColumns(schema.requestLogs));
-  const stmt = sqlite.prepare(
-    `INSERT INTO request_logs (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-  );
-  const bind = (v: Record<string, unknown>) =>
-    columns.map(([key, c]) => {
+  const sql = `INSERT INTO request_logs (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  const bind = (r: LogRow): unknown[] => {
+    const v = toInsert(r) as Record<string, unknown>;
+    return columns.map(([key, c]) => {
       const x = v[key] ?? (v[key] === null ? null : (c.defaultFn?.() ?? c.default));
       return x === undefined || x === null ? null : c.mapToDriverValue(x);
     });
-  return sqlite.transaction((rows: LogRow[]) => {
-    for (const r of rows) stmt.run(...(bind(toInsert(r) as Record<string, unknown>) as string[]));
+  };
+  return { sql, bind };
+}
+
+/** Inserts on the calling thread: for an in-memory database, which a worker cannot share. */
+function localLogInsert(sqlite: Database, sql: string): LogWorker {
+  const stmt = sqlite.prepare(sql);
+  const insertMany = sqlite.transaction((rows: unknown[][]) => {
+    for (const r of rows) stmt.run(...(r as string[]));
   });
+  return { insert: async (rows) => insertMany(rows), close: async () => {} };
 }
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
-  const { upstreams, requestLogs } = schema;
-  const insertLogRows = prepareLogInsert(sqlite);
+  const { upstreams, requestLogs, limitCounters } = schema;
+  const { sql, bind } = logInsert();
+  const logs = location === ":memory:" ? localLogInsert(sqlite, sql) : startLogWorker(location, sql, () => localLogInsert(sqlite, sql));
   return {
     kind: "sqlite",
     location,
@@ -77,7 +86,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
     },
     async insertLogs(rows) {
       if (rows.length === 0) return;
-      insertLogRows(rows);
+      await logs.insert(rows.map(bind));
     },
     async countLogs() {
       return db.select({ n: count() }).from(requestLogs).get()?.n ?? 0;
@@ -95,7 +104,23 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
     async findLogIds(suffix, limit) {
       return findLogIds(db, suffix, limit);
     },
+    async loadLimitCounters() {
+      return db.select({ upstreamId: limitCounters.upstreamId, snapshot: limitCounters.snapshot }).from(limitCounters).all();
+    },
+    async saveLimitCounters(rows, deletes) {
+      const now = Date.now();
+      db.transaction((tx) => {
+        if (deletes.length > 0) tx.delete(limitCounters).where(inArray(limitCounters.upstreamId, deletes)).run();
+        for (const r of rows) {
+          tx.insert(limitCounters)
+            .values({ upstreamId: r.upstreamId, snapshot: r.snapshot, updatedAt: now })
+            .onConflictDoUpdate({ target: limitCounters.upstreamId, set: { snapshot: r.snapshot, updatedAt: now } })
+            .run();
+        }
+      });
+    },
     async close() {
+      await logs.close(); // its inserts first, so the checkpoint below includes them
       sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       sqlite.close();
     },

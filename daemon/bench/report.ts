@@ -1,0 +1,76 @@
+// The benchmark's one table, the targets it checks, and the machine it ran on, as Markdown.
+import { cpus } from "node:os";
+
+export interface Row {
+  scenario: string;
+  target: string;
+  rps: number | null;
+  vsBare: number | null;
+  p50: number | null; // ms
+  p99: number | null;
+  addDirect: number | null; // p50 added over direct, ms
+  addBare: number | null;
+  peakMB: number | null;
+  note: string;
+}
+
+export interface Results {
+  quick: boolean;
+  params: object;
+  rows: Row[];
+  runs: Record<string, unknown>;
+  checks: Record<string, unknown>;
+  fdLimit?: number;
+}
+
+const f = (x: number | null, digits = 3) => (x === null ? "" : x.toFixed(digits));
+const signed = (x: number | null) => (x === null ? "" : `${x >= 0 ? "+" : ""}${x.toFixed(3)}`);
+
+function targets(r: Results): [string, boolean | null, string][] {
+  const row = (scenario: string, target = "routed") => r.rows.find((x) => x.scenario.startsWith(scenario) && x.target === target);
+  const c50 = row("non-stream, c=50");
+  const c1 = row("non-stream, c=1");
+  const ttft = row("stream TTFT");
+  const streams = row("open streams");
+  const peak = Math.max(row("non-stream, c=50")?.peakMB ?? 0, row("stream 20 chunks")?.peakMB ?? 0);
+  const log = r.checks.log as { requests: number; rows: number; dropped: number; sustainRows: number | null; sustainWrk: number | null };
+  const held = streams ? /held (\d+)\/(\d+), completed (\d+)/.exec(streams.note) : null;
+  const sus = r.checks.sustain as { backlog: number } | undefined;
+  return [
+    ["non-stream throughput at c=50 ≥ 0.8× bare", c50 ? c50.vsBare! >= 0.8 : null, c50 ? `${c50.vsBare!.toFixed(2)}×` : "not run"],
+    ["added median latency at c=1 ≤ 0.2 ms over bare", c1 ? c1.addBare! <= 0.2 : null, c1 ? `${signed(c1.addBare)} ms` : "not run"],
+    ["time to first token added ≤ 1 ms over bare", ttft ? ttft.addBare! <= 1 : null, ttft ? `${signed(ttft.addBare)} ms` : "not run"],
+    ["peak RSS under c=50 ≤ 120 MB", peak ? peak <= 120 : null, peak ? `${peak.toFixed(0)} MB` : "not run"],
+    [
+      "10,000 concurrent open streams held",
+      held && held[1] === held[2] && held[2] === held[3] ? (Number(held[2]) >= 10_000 ? true : null) : held ? false : null,
+      held
+        ? `${held[1]} of ${held[2]} held, ${held[3]} completed` +
+          (streams!.note.includes("open-files limit") ? ` — 10,000 not reachable here: open-files hard limit ${r.fdLimit}, two sockets per stream` : "")
+        : "not run",
+    ],
+    [
+      "no request-log rows lost",
+      log.rows === log.requests && log.dropped === 0,
+      `${log.rows} rows for ${log.requests} requests, ${log.dropped} dropped` +
+        (log.sustainRows !== null ? `; sustained run: ${log.sustainRows} rows ≥ ${log.sustainWrk} completed by wrk, max backlog ${sus?.backlog} rows` : ""),
+    ],
+  ];
+}
+
+export function renderReport(r: Results, args: string[]): string {
+  const lines = [
+    `Route benchmark — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model.trim()}, Bun ${Bun.version}${r.quick ? " (quick mode: smoke run, not for quoting)" : ""}`,
+    `Command: \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\`; parameters ${JSON.stringify(r.params)}. Medians of the rounds; latencies in ms (wrk, -t1).`,
+    "",
+    "| scenario | target | req/s | × bare | p50 | p99 | p50 added vs direct | p50 added vs bare | peak RSS MB | notes |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ...r.rows.map((x) => `| ${x.scenario} | ${x.target} | ${x.rps === null ? "" : Math.round(x.rps)} | ${f(x.vsBare, 2)} | ${f(x.p50)} | ${f(x.p99)} | ${signed(x.addDirect)} | ${signed(x.addBare)} | ${f(x.peakMB, 0)} | ${x.note} |`),
+    "",
+    "| target for routed | met | measured |",
+    "|---|---|---|",
+    ...targets(r).map(([what, ok, measured]) => `| ${what} | ${ok === null ? "—" : ok ? "yes" : "**no**"} | ${measured} |`),
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,36 @@
+// The bottom line: connection state, the socket we talk to, routed's listen address, uptime and
+// version; uptime ages with every stats tick, so it stays right without a timer of its own.
+import { Text } from "ink";
+import type { ConnectionState } from "../client.ts";
+import { clock, duration, truncate } from "../format.ts";
+import type { Connection } from "../hooks/use-daemon.ts";
+import { useTheme, type Role } from "../theme.ts";
+
+const LABEL: Record<ConnectionState, [string, Role]> = {
+  connected: ["connected", "ok"],
+  connecting: ["connecting", "warn"],
+  disconnected: ["disconnected", "error"],
+  closed: ["closed", "muted"],
+};
+
+export function StatusBar({ conn, socketPath, now, width }: { conn: Connection; socketPath: string; now: number; width: number }) {
+  const theme = useTheme();
+  const [label, role] = LABEL[conn.state];
+  const s = conn.status;
+  const parts: string[] = [];
+  if (conn.state !== "connected" && conn.lostAt) parts.push(`since ${clock(conn.lostAt)}`);
+  if (s && conn.state === "connected") parts.push(`up ${duration(s.uptimeS + (now - conn.statusAt) / 1000)}${conn.restarted ? " (restarted)" : ""}`);
+  if (s) parts.push(`http ${s.addr}`);
+  parts.push(socketPath);
+  if (s) parts.push(`routed ${s.version} pid ${s.pid}`);
+  const head = `${theme.glyph.bullet} ${label}`;
+  const rest = truncate(`  ${parts.join(`  ${theme.glyph.sep} `)}`, Math.max(0, width - head.length), theme.glyph.ellipsis);
+  return (
+    <Text wrap="truncate">
+      <Text color={theme.fg(role)} bold>
+        {head}
+      </Text>
+      <Text color={theme.fg("muted")}>{rest}</Text>
+    </Text>
+  );
+}

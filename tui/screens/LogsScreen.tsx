@@ -1,0 +1,176 @@
+// Logs: the live tail of finished requests, newest at the bottom. The cursor on the newest row
+// follows the tail; moving it up holds the view on what you are reading while new requests keep
+// arriving below. Pausing freezes the view entirely (new requests are counted, not shown).
+import { Box, Text } from "ink";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { LogSummaryView } from "../../shared/rpc/contract.ts";
+import type { DaemonClient } from "../client.ts";
+import { LogDetail } from "../components/LogDetail.tsx";
+import { Prompt } from "../components/Prompt.tsx";
+import { clock, count, layout, ms, row, truncate, type Col } from "../format.ts";
+import { useKeys } from "../hooks/use-keys.ts";
+import { useLogTail, type LogFilter } from "../hooks/use-log-tail.ts";
+import { hint } from "../keymap.ts";
+import { statusRole } from "../log-record.ts";
+import { useTheme } from "../theme.ts";
+
+export interface LogsScreenProps {
+  client: DaemonClient;
+  generation: number;
+  /** Upstream labels in failover order, for the upstream filter. */
+  upstreamLabels: string[];
+  cap: number;
+  /** Whether the tail is receiving (the banner says why not). */
+  connected: boolean;
+  width: number;
+  height: number;
+  active: boolean;
+  setCapture: (on: boolean) => void;
+}
+
+const COLS: Col[] = [
+  { header: "TIME", width: 8 },
+  { header: "ST", width: 3 },
+  { header: "UPSTREAM", width: 7, grow: 1 },
+  { header: "MODEL", width: 9, grow: 1 },
+  { header: "TOTAL", width: 5, align: "right" },
+  { header: "TTFT", width: 5, align: "right" },
+  { header: "TOKENS", width: 6, align: "right" },
+  { header: "REPLY", width: 10, grow: 6 },
+];
+const STATUSES = [undefined, "2xx", "4xx", "5xx"];
+
+const cells = (e: LogSummaryView) => [
+  clock(e.ts),
+  String(e.status),
+  e.upstreamName ?? (e.upstreamId === null ? "-" : `#${e.upstreamId}`),
+  e.model ?? "-",
+  ms(e.totalMs),
+  ms(e.ttftMs),
+  e.promptTokens === null && e.completionTokens === null ? "-" : `${count(e.promptTokens ?? 0)}/${count(e.completionTokens ?? 0)}`,
+  e.replyPreview ?? (e.errorCode ? `(${e.errorCode})` : ""),
+];
+
+function cycle<T>(list: T[], current: T): T {
+  return list[(list.indexOf(current) + 1) % list.length]!;
+}
+
+export function LogsScreen(p: LogsScreenProps) {
+  const theme = useTheme();
+  const { width, height } = p;
+  const [filter, setFilter] = useState<LogFilter>({});
+  const tail = useLogTail(p.client, p.generation, filter, p.cap);
+  const [paused, setPaused] = useState<{ entries: readonly LogSummaryView[]; received: number } | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null); // null: follow the newest
+  const [mode, setMode] = useState<"list" | "filter" | "detail">("list");
+  const topId = useRef<string | null>(null);
+
+  useEffect(() => p.setCapture(mode === "filter"), [mode]);
+  useEffect(() => {
+    setPaused(null);
+    setSelectedId(null);
+  }, [filter]);
+
+  const entries = paused?.entries ?? tail.entries;
+  const found = selectedId === null ? -1 : entries.findIndex((e) => e.id === selectedId);
+  const following = selectedId === null || found < 0;
+  const index = following ? entries.length - 1 : found;
+  const rowsRoom = Math.max(1, height - 4);
+
+  // The view stays where it was (by the id at its top) unless the selection leaves it.
+  let top = following ? entries.length - rowsRoom : Math.max(0, entries.findIndex((e) => e.id === topId.current));
+  if (index < top) top = index;
+  if (index >= top + rowsRoom) top = index - rowsRoom + 1;
+  top = Math.max(0, Math.min(top, entries.length - rowsRoom));
+  topId.current = entries[top]?.id ?? null;
+  const visible = entries.slice(top, top + rowsRoom);
+
+  const select = (i: number) => {
+    if (entries.length === 0) return;
+    const to = Math.max(0, Math.min(entries.length - 1, i));
+    setSelectedId(to === entries.length - 1 && !paused ? null : entries[to]!.id);
+  };
+  useKeys(
+    "logs",
+    {
+      up: () => select(index - 1),
+      down: () => select(index + 1),
+      pageUp: () => select(index - rowsRoom),
+      pageDown: () => select(index + rowsRoom),
+      first: () => select(0),
+      last: () => {
+        setPaused(null);
+        setSelectedId(null);
+      },
+      pause: () => {
+        if (paused) {
+          setPaused(null);
+          setSelectedId(null);
+        } else {
+          setPaused({ entries: tail.entries, received: tail.received });
+          if (selectedId === null && tail.entries.length) setSelectedId(tail.entries.at(-1)!.id);
+        }
+      },
+      filterText: () => {
+        p.setCapture(true); // in this key press: the next key is already text
+        setMode("filter");
+      },
+      filterUpstream: () => setFilter((f) => ({ ...f, upstream: cycle<string | undefined>([undefined, ...p.upstreamLabels], f.upstream) })),
+      filterStatus: () => setFilter((f) => ({ ...f, status: cycle(STATUSES, f.status) })),
+      clearFilters: () => setFilter({}),
+      open: () => entries[index] && setMode("detail"),
+    },
+    p.active && mode !== "filter" && mode !== "detail",
+  );
+
+  const widths = useMemo(() => layout(COLS, width - 2), [width]);
+  if (mode === "detail" && entries[index]) {
+    return <LogDetail client={p.client} id={entries[index]!.id} width={width} height={height} onClose={() => setMode("list")} active={p.active} />;
+  }
+
+  const filters = [filter.text && `text "${filter.text}"`, filter.upstream && `upstream ${filter.upstream}`, filter.status && `status ${filter.status}`].filter(Boolean).join(", ");
+  const newer = paused ? tail.received - paused.received : 0;
+  const head = paused ? `PAUSED (${newer} new)` : !p.connected ? "NOT LIVE (routed is away)" : following ? "LIVE" : "LIVE (holding view)";
+  const info = `${head}  ${entries.length} shown, last ${tail.cap} kept${tail.dropped ? `, ${tail.dropped} older dropped` : ""}${filters ? `  filter: ${filters}` : ""}`;
+  const footer = hint("logs", [["pause", "pause"], ["filterText", "text"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["clearFilters", "clear"], ["open", "open"], ["last", "newest"]], theme.ascii);
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={theme.fg(paused ? "warn" : p.connected ? "accent" : "error")} bold wrap="truncate">
+        {truncate(info, width, theme.glyph.ellipsis)}
+      </Text>
+      <Text bold wrap="truncate">{`  ${row(COLS, widths, COLS.map((c) => c.header))}`}</Text>
+      <Box flexDirection="column" height={rowsRoom}>
+        {entries.length === 0 ? <Text color={theme.fg("muted")}>  No requests yet{filters ? " matching the filter" : ""}; they appear here as they finish.</Text> : null}
+        {visible.map((e, i) => {
+          const isSel = top + i === index;
+          const role = statusRole(e.status);
+          return (
+            <Text key={e.id} inverse={isSel} color={role ? theme.fg(role) : undefined} wrap="truncate">
+              {`${isSel ? theme.glyph.selected : " "} ${row(COLS, widths, cells(e), theme.glyph.ellipsis)}`}
+            </Text>
+          );
+        })}
+      </Box>
+      {mode === "filter" ? (
+        <Prompt
+          label="filter text: "
+          initial={filter.text ?? ""}
+          width={width}
+          onSubmit={(v) => {
+            setMode("list");
+            setFilter((f) => ({ ...f, text: v || undefined }));
+          }}
+          onCancel={() => setMode("list")}
+        />
+      ) : (
+        <Text color={theme.fg("error")} wrap="truncate">
+          {truncate(tail.error ?? " ", width, theme.glyph.ellipsis)}
+        </Text>
+      )}
+      <Text color={theme.fg("muted")} wrap="truncate">
+        {truncate(footer, width, theme.glyph.ellipsis)}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,58 @@
+// The Stats screen: totals, per-upstream sparklines built from stats ticks, errors by class,
+// and its keys.
+import { afterEach, describe, expect, test } from "bun:test";
+import { binding } from "../test/binding.ts";
+import { createFakeClient } from "../test/fake-client.ts";
+import { makeStats, makeUpstream } from "../test/fixtures.ts";
+import { renderApp, type Harness } from "../test/harness.tsx";
+
+let h: Harness;
+afterEach(() => h?.unmount());
+
+async function start(n: number) {
+  const fake = createFakeClient({ upstreams: Array.from({ length: n }, (_, i) => makeUpstream({ id: i + 1 })) });
+  h = await renderApp({ fake });
+  await h.press("3");
+  await h.waitFor("sparklines"); // the snapshot read on connecting is in
+  const t0 = Date.now() + 1000;
+  for (let i = 0; i < 60; i++) fake.emitStats(makeStats(fake.upstreams, { ts: t0 + i * 1000, rps: i < 30 ? 1 : 8, errorRate: i < 50 ? 0 : 0.25, errors: { timeout: 0.2, http_5xx: 0.05 } }));
+  await h.waitFor("8.0 req/s");
+}
+
+describe("stats", () => {
+  test("totals, sparklines of requests/s, latency and error rate, errors by class", async () => {
+    await start(1);
+    const t = h.text();
+    expect(t).toMatch(/last 60s: 8\.0 req\/s/);
+    expect(t).toMatch(/1 up1\s+healthy\s+8\.0 req\/s\s+err 25%\s+p50 120ms\s+p95 480ms/);
+    const line = (label: string) => t.split("\n").find((l) => l.trimStart().startsWith(label))!;
+    expect(line("req/s")).toMatch(/^ +req\/s +▂+▅?█+ max 8\.0$/); // low, then high
+    expect(line("p50 latency")).toContain("max 120ms");
+    expect(line("error rate")).toMatch(/▁+.*█+ max 25%$/);
+    expect(t).toContain("errors by class: timeout 20%, http_5xx 5.0%");
+  });
+
+  test(binding("stats", "span"), async () => {
+    await start(1);
+    expect(h.text()).toContain("the last 1 min");
+    await h.press("w");
+    await h.waitFor("the last 5 min");
+    await h.press("w");
+    await h.waitFor("the last 15 min");
+    await h.press("w");
+    await h.waitFor("the last 1 min");
+  });
+
+  test(`${binding("stats", "down")}, ${binding("stats", "up")}`, async () => {
+    await start(6);
+    await h.waitFor("(1-3 of 6)");
+    await h.press("down");
+    await h.waitFor("(2-4 of 6)");
+    await h.press("j");
+    await h.waitFor("(3-5 of 6)");
+    await h.press("up");
+    await h.waitFor("(2-4 of 6)");
+    await h.press("k");
+    await h.waitFor("(1-3 of 6)");
+  });
+});

@@ -1,0 +1,112 @@
+// Contract-shaped test data: upstreams, request records and stats ticks with sensible defaults.
+import type { LogRecordView, LogSummaryView, StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
+
+const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+export function makeUpstream(p: Partial<UpstreamView> & { id: number }): UpstreamView {
+  const name = p.name === undefined ? `up${p.id}` : p.name;
+  return {
+    name,
+    label: name ?? `#${p.id}`,
+    position: p.id,
+    endpoint: `https://api${p.id}.example.com/v1`,
+    sk: "****abcd",
+    timeoutMs: null,
+    streamTimeoutMs: null,
+    enabled: true,
+    source: "runtime",
+    extra: null,
+    // routing settings (all defaults)
+    type: "openai",
+    apiVersion: null,
+    models: null,
+    modelMapping: null,
+    weight: null,
+    priority: null,
+    rpm: null,
+    rpd: null,
+    tpm: null,
+    stallTimeoutMs: null,
+    streamTimeoutAuto: false,
+    maxInflight: null,
+    headers: null,
+    state: p.enabled === false ? "disabled" : "up",
+    createdAt: T0,
+    updatedAt: T0,
+    ...p,
+  };
+}
+
+let seq = 0;
+export function makeLog(p: Partial<LogRecordView> = {}): LogRecordView {
+  seq++;
+  return {
+    id: `01a2006e-0000-7000-8000-${String(seq).padStart(12, "0")}`,
+    ts: T0 + seq * 1000,
+    method: "POST",
+    path: "/v1/chat/completions",
+    model: "gpt-4o-mini",
+    stream: false,
+    upstreamId: 1,
+    upstreamName: "up1",
+    status: 200,
+    ttftMs: null,
+    totalMs: 120,
+    promptTokens: 9,
+    completionTokens: 6,
+    errorCode: null,
+    clientIp: "127.0.0.1",
+    requestBody: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "system", content: "be brief" }, { role: "user", content: `question ${seq}` }] }),
+    requestBytes: 100,
+    requestTruncated: false,
+    attempts: [{ upstreamId: 1, upstream: "up1", outcome: "ok", status: 200, ms: 120 }],
+    ttfbMs: 50,
+    replyText: `answer number ${seq}`,
+    toolCalls: null,
+    totalTokens: 15,
+    errorMessage: null,
+    userAgent: "OpenAI/JS 6.0",
+    ...p,
+  };
+}
+
+export function summaryOf(r: LogRecordView): LogSummaryView {
+  return {
+    id: r.id,
+    ts: r.ts,
+    method: r.method,
+    path: r.path,
+    model: r.model,
+    stream: r.stream,
+    upstreamId: r.upstreamId,
+    upstreamName: r.upstreamName,
+    status: r.status,
+    ttftMs: r.ttftMs,
+    totalMs: r.totalMs,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    errorCode: r.errorCode,
+    replyPreview: r.replyText?.slice(0, 200) ?? null,
+  };
+}
+
+export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: number; errorRate?: number | null; errors?: Record<string, number> } = {}): StatsView {
+  return {
+    ts: p.ts ?? Date.now(),
+    windowS: 60,
+    totals: { rps: (p.rps ?? 0) * upstreams.length, requests: 0, inflight: 0, statusClasses: { "2xx": 10 } },
+    upstreams: upstreams.map((u, i) => ({
+      id: u.id,
+      label: u.label,
+      position: i + 1,
+      state: u.enabled ? (u.state === "down" ? "down" : "up") : "disabled",
+      inflight: 0,
+      rps: p.rps ?? 0,
+      attempts: 0,
+      errorRate: p.errorRate ?? null,
+      errors: p.errors ?? {},
+      latencyMs: { p50: 120, p95: 480 },
+      ttftMs: null,
+    })),
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, test } from "bun:test";
+import { RpcError } from "../shared/rpc/errors.ts";
+import { makeUpstream } from "./test/fixtures.ts";
+import { errorsFromDaemon, initialValues, validate } from "./upstream-form.ts";
+
+const values = (v: Partial<ReturnType<typeof initialValues>>) => ({ ...initialValues(), ...v });
+
+describe("upstream form", () => {
+  test("add: required fields, URL, name and durations are checked before sending", () => {
+    expect(validate(values({})).errors).toEqual({ endpoint: "required", sk: "required" });
+    const bad = validate(values({ name: "-x", endpoint: "ftp://x", sk: "k", timeout: "soon", streamTimeout: "25h" })).errors;
+    expect(Object.keys(bad).sort()).toEqual(["endpoint", "name", "streamTimeout", "timeout"]);
+  });
+
+  test("add: the params routed takes (durations in ms, trailing slash dropped, empty fields left out)", () => {
+    expect(validate(values({ endpoint: " https://a.example.com/v1/ ", sk: " sk-1 ", timeout: "1.5m", streamTimeout: "500ms" })).submit).toEqual({
+      kind: "add",
+      params: { endpoint: "https://a.example.com/v1", sk: "sk-1", timeoutMs: 90_000, streamTimeoutMs: 500 },
+    });
+  });
+
+  test("edit: only what changed; an empty key keeps it; an emptied name or timeout goes back to none / default", () => {
+    const u = makeUpstream({ id: 7, name: "main", timeoutMs: 30_000 });
+    const start = initialValues(u);
+    expect(start).toMatchObject({ name: "main", timeout: "30s", sk: "" });
+    expect(validate(start, u)).toEqual({ errors: { form: "nothing changed" } });
+    expect(validate({ ...start, name: "", timeout: "" }, u).submit).toEqual({ kind: "update", params: { upstream: 7, patch: { name: null, timeoutMs: null } } });
+    expect(validate({ ...start, sk: "sk-new" }, u).submit).toEqual({ kind: "update", params: { upstream: 7, patch: { sk: "sk-new" } } });
+  });
+
+  test("routed's refusals land under their field", () => {
+    expect(errorsFromDaemon(new RpcError("duplicate_name", 'an upstream named "a" exists'))).toEqual({ name: 'an upstream named "a" exists' });
+    expect(errorsFromDaemon(new RpcError("invalid_params", "x", { problems: ["patch.endpoint: bad", "timeoutMs: too big", "weird: ?"] }))).toEqual({ endpoint: "bad", timeout: "too big", form: "weird: ?" });
+    expect(errorsFromDaemon(new RpcError("file_changed", "upstreams.yaml changed; reload first"))).toEqual({ form: "upstreams.yaml changed; reload first (file_changed)" });
+    expect(errorsFromDaemon(new Error("boom"))).toEqual({ form: "boom" });
+  });
+});
