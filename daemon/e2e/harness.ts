@@ -6,7 +6,8 @@ import { startDaemon, type DaemonOptions } from "../daemon.ts";
 
 export const CLIENT_KEY = "route-test-client-key";
 
-type RawUpstream = { name?: string; sk: string; endpoint: string; timeout?: string | number; stream_timeout?: string | number; enabled?: boolean };
+// Any field upstreams.yaml takes (models, rpm, weight, …): validated by the real schema below.
+type RawUpstream = { name?: string; sk: string; endpoint: string; [field: string]: unknown };
 
 /** Upstreams and config are given as they would be written in upstreams.yaml, and validated the same way. */
 export async function startRoute(upstreams: RawUpstream[], opts: Partial<Omit<DaemonOptions, "config">> & { config?: Record<string, unknown> } = {}) {

@@ -96,3 +96,38 @@ test("channels are listed and testable over the socket and with routectl; reload
   rpc.close();
   await r.stop();
 });
+
+test("health transitions and daily limits are alerted: upstream_down, upstream_up, upstream_daily_limit", async () => {
+  let t = Date.UTC(2026, 0, 1, 12);
+  const b = await startFakeUpstream("B");
+  const r = await startRoute(
+    [
+      { name: "a", sk: "sk-a-key-0001", endpoint: a.url },
+      { name: "b", sk: "sk-b-key-0002", endpoint: b.url, rpd: 1 },
+    ],
+    {
+      now: () => t,
+      config: {
+        health: { window: 4, min_failures: 2, failure_ratio: 0.5, cooldown: "10s" },
+        notify: { webhook: { url: `http://127.0.0.1:${hook.port}/hook`, events: ["upstream_down", "upstream_up", "upstream_daily_limit"] } },
+      },
+    },
+  );
+  const seen = () => received.filter((e) => e.type !== "request_failed" && e.type !== "upstream_auth").map((e) => `${e.type}:${e.upstream}`);
+  const before = seen().length;
+  const until = async (n: number) => {
+    while (seen().length < before + n) await nextHook();
+  };
+  a.next({ status: 500 }, { status: 500 });
+  await r.post("/v1/chat/completions", chatBody()); // a fails, b serves: b's one request of the day
+  await r.post("/v1/chat/completions", chatBody()); // a fails again: ejected; b is over its limit
+  await until(2);
+  expect(seen().slice(before).sort()).toEqual(["upstream_daily_limit:b", "upstream_down:a"]);
+  expect(received.find((e) => e.type === "upstream_down").text).toContain("a is out of rotation (cooling)");
+  t += 10_000;
+  expect((await r.post("/v1/chat/completions", chatBody())).status).toBe(200); // a's trial succeeds
+  await until(3);
+  expect(seen().at(-1)).toBe("upstream_up:a");
+  await r.stop();
+  b.stop();
+});
