@@ -61,7 +61,7 @@ function targets(r: Results): [string, boolean | null, string][] {
 export function renderReport(r: Results, args: string[]): string {
   const lines = [
     `Route benchmark — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model.trim()}, Bun ${Bun.version}${r.quick ? " (quick mode: smoke run, not for quoting)" : ""}`,
-    `Command: \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\`; parameters ${JSON.stringify(r.params)}. Medians of the rounds; latencies in ms (wrk, -t1).`,
+    `Command: \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\`; parameters ${JSON.stringify(r.params)}. Latencies in ms (wrk, -t1). req/s, p50, p99: medians of the rounds; × bare and "added": medians of the same-round ratios and differences.`,
     "",
     "| scenario | target | req/s | × bare | p50 | p99 | p50 added vs direct | p50 added vs bare | peak RSS MB | notes |",
     "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",

@@ -79,12 +79,24 @@ async function load(id: string, label: string, connections: number, body: string
     }
   }
   results.runs[id] = Object.fromEntries([...runs].map(([t, rs]) => [t.name, rs]));
-  const m = (t: Target) => ({ rps: median(runs.get(t)!.map((x) => x.rps)), p50: median(runs.get(t)!.map((x) => x.p50)), p99: median(runs.get(t)!.map((x) => x.p99)) });
-  const [d, b] = [m(targets[0]!), m(targets[1]!)];
+  // Ratios and added latency pair each round's runs (seconds apart), so a noisy neighbour slowing
+  // one round shifts every target of that round alike; the medians are taken over those pairs.
+  const [d, b] = [runs.get(targets[0]!)!, runs.get(targets[1]!)!];
   for (const t of targets) {
-    const x = m(t);
-    const errors = runs.get(t)!.reduce((s, r) => s + r.errors, 0);
-    rows.push({ scenario: label, target: t.name, rps: x.rps, vsBare: x.rps / b.rps, p50: x.p50, p99: x.p99, addDirect: x.p50 - d.p50, addBare: x.p50 - b.p50, peakMB: t.pid ? peaks.get(t)! / 2 ** 20 : null, note: errors ? `${errors} errors` : "" });
+    const rs = runs.get(t)!;
+    const errors = rs.reduce((s, r) => s + r.errors, 0);
+    rows.push({
+      scenario: label,
+      target: t.name,
+      rps: median(rs.map((x) => x.rps)),
+      vsBare: median(rs.map((x, r) => x.rps / b[r]!.rps)),
+      p50: median(rs.map((x) => x.p50)),
+      p99: median(rs.map((x) => x.p99)),
+      addDirect: median(rs.map((x, r) => x.p50 - d[r]!.p50)),
+      addBare: median(rs.map((x, r) => x.p50 - b[r]!.p50)),
+      peakMB: t.pid ? peaks.get(t)! / 2 ** 20 : null,
+      note: errors ? `${errors} errors` : "",
+    });
   }
 }
 
@@ -109,10 +121,11 @@ async function ttftProbe() {
   const samples = new Map<Target, number[]>(targets.map((t) => [t, []]));
   for (let i = 0; i < P.probes; i++) for (const t of i % 2 ? [...targets].reverse() : targets) samples.get(t)!.push(await ttft(t));
   results.runs.ttft = Object.fromEntries([...samples].map(([t, s]) => [t.name, { p50: median(s), p99: pct(s, 0.99) }]));
-  const [d, b] = [median(samples.get(targets[0]!)!), median(samples.get(targets[1]!)!)];
+  const [d, b] = [samples.get(targets[0]!)!, samples.get(targets[1]!)!];
   for (const t of targets) {
     const s = samples.get(t)!;
-    rows.push({ scenario: "stream TTFT (sequential)", target: t.name, rps: null, vsBare: null, p50: median(s), p99: pct(s, 0.99), addDirect: median(s) - d, addBare: median(s) - b, peakMB: null, note: `${P.probes} probes` });
+    const added = (base: number[]) => median(s.map((x, i) => x - base[i]!)); // probe i of each target ran back to back
+    rows.push({ scenario: "stream TTFT (sequential)", target: t.name, rps: null, vsBare: null, p50: median(s), p99: pct(s, 0.99), addDirect: added(d), addBare: added(b), peakMB: null, note: `${P.probes} probes` });
   }
 }
 
