@@ -24,7 +24,7 @@ export interface ControlDeps {
   upstreams: UpstreamService;
   stats: StatsCollector;
   /** Limit counters (and health) beside the pool. */
-  live?: Live;
+  live: Live;
   reload: () => Promise<ReloadResult>;
   notifier: () => Notifier;
   statsTickMs?: number;

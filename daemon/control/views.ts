@@ -8,8 +8,10 @@ import type { Pool } from "../routing/pool.ts";
 import { upstreamState } from "../stats/collector.ts";
 import type { UpstreamRecord } from "../store/types.ts";
 
-export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool, state?: Live): UpstreamView {
-  const live = pool?.get(u.id);
+/** Runtime fields (state, usage, health) need the daemon's pool and live state; offline (--db) they are null. */
+export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool, live?: Live): UpstreamView {
+  const running = pool?.get(u.id);
+  const rt = running && live ? { u: running, live } : null;
   return {
     id: u.id,
     name: u.name,
@@ -36,10 +38,10 @@ export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool,
     maxInflight: u.maxInflight,
     // Extra headers may carry credentials (a gateway's own key): masked like the upstream key.
     headers: u.headers === null ? null : Object.fromEntries(Object.entries(u.headers).map(([k, v]) => [k, maskSecret(v)])),
-    state: live ? upstreamState(live, state) : null,
-    usage: live && state ? state.limits.usage(u.id) : null,
-    remaining: live && state ? state.limits.remaining(u.id) : null,
-    health: live && state ? healthView(live, state) : null,
+    state: rt ? upstreamState(rt.u, rt.live) : null,
+    usage: rt ? rt.live.limits.usage(u.id) : null,
+    remaining: rt ? rt.live.limits.remaining(u.id) : null,
+    health: rt ? healthView(rt.u, rt.live) : null,
     createdAt: u.createdAt,
     updatedAt: u.updatedAt,
   };

@@ -37,14 +37,6 @@ describe("SseParser", () => {
     const bytes = enc.encode(STREAM);
     expect(parseAll([...bytes].map((b) => new Uint8Array([b])))).toEqual(expected);
   });
-
-  test("midEvent tells whether an event is unfinished", () => {
-    const p = new SseParser();
-    p.push(enc.encode("data: a\n"));
-    expect(p.midEvent).toBe(true);
-    p.push(enc.encode("\n"));
-    expect(p.midEvent).toBe(false);
-  });
 });
 
 describe("lastEventBoundary", () => {

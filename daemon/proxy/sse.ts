@@ -34,11 +34,6 @@ export class SseParser {
     return out;
   }
 
-  /** True while an event has started but its terminating blank line has not arrived. */
-  get midEvent(): boolean {
-    return this.rest.length > 0 || this.data.length > 0 || this.event !== null;
-  }
-
   private line(line: string, out: SseEvent[]): void {
     if (line === "") {
       if (this.data.length > 0) out.push({ event: this.event, data: this.data.join("\n") });

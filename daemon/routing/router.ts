@@ -56,7 +56,6 @@ export interface RouterDeps {
 const MAX_LISTED = 50;
 /** Retry-After in whole seconds, at least 1; a limit of 0 (never frees up) says one day. */
 export const retryAfterHeader = (ms: number) => ({ "retry-after": String(Math.max(1, Math.ceil(Math.min(ms, 86_400_000) / 1000))) });
-const retryAfter = retryAfterHeader;
 
 export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
   let settings = initial;
@@ -86,7 +85,7 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
       if (pinned) {
         if (!pinned.enabled) return new HttpError(503, "no_upstream", `upstream ${pinned.label} is disabled; enable it or do not pin it`);
         const g = gate(pinned);
-        if (!g.ok && (g.why === "limited" || g.why === "busy")) return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfter(g.retryAfterMs));
+        if (!g.ok && (g.why === "limited" || g.why === "busy")) return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfterHeader(g.retryAfterMs));
         return { upstreams: [pinned], models: [mappedFor(pinned, model)], forced: true }; // a pin is explicit: health does not overrule it
       }
       const enabled = deps.pool.candidates();
@@ -129,9 +128,9 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
           candidates.push(cooling);
           forced = true;
         } else if (cooling) {
-          return new HttpError(503, "no_upstream", `${what} is cooling down after failures; retry later`, retryAfter(Math.min(coolingMs, limitedMs)));
+          return new HttpError(503, "no_upstream", `${what} is cooling down after failures; retry later`, retryAfterHeader(Math.min(coolingMs, limitedMs)));
         } else if (limited > 0) {
-          return new HttpError(429, "rate_limit_exceeded", `${what} is at its rate limit`, retryAfter(limitedMs));
+          return new HttpError(429, "rate_limit_exceeded", `${what} is at its rate limit`, retryAfterHeader(limitedMs));
         } else {
           return new HttpError(503, "no_upstream", `${what} is misconfigured: it refused its key (401/403); fix the key, or run routectl test once it is fixed`);
         }

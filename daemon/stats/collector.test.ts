@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { createHealthBook } from "../routing/health-book.ts";
+import { createLimitBook } from "../routing/limit-book.ts";
 import { createPool } from "../routing/pool.ts";
 import { ROUTING_DEFAULTS, type LogRow, type UpstreamRecord } from "../store/types.ts";
 import { createStatsCollector } from "./collector.ts";
@@ -24,7 +26,10 @@ describe("stats collector", () => {
     stats.record(row({ upstreamId: 1, attempts: [{ upstreamId: 1, upstream: "a", outcome: "ok", status: 200, ms: 5 }], totalMs: 80 }));
     stats.record(row({ status: 502, attempts: [{ upstreamId: 1, upstream: "a", outcome: "http_5xx", status: 500, ms: 5 }] }));
     t += 2000;
-    const s = stats.snapshot(pool, 0);
+    const live = { limits: createLimitBook({ now: () => t }), health: createHealthBook({ now: () => t }) };
+    live.limits.sync(pool.all());
+    live.health.sync(pool.all(), pool.all().map(() => ""));
+    const s = stats.snapshot(pool, 0, live);
     expect(s.totals).toEqual({ rps: 1.5, requests: 3, inflight: 0, statusClasses: { "2xx": 2, "5xx": 1 } });
     const [a, b, c] = s.upstreams;
     expect(a).toMatchObject({ label: "a", position: 1, state: "up", attempts: 3, rps: 1.5, latencyMs: { p50: 80, p95: 80 }, ttftMs: null });

@@ -15,12 +15,9 @@ export type StatsSnapshot = z.input<typeof statsSchema>;
 const NOT_FAILURES = new Set(["ok", "http_4xx", "client_closed"]);
 
 /** "down": enabled but out of rotation (cooling, half-open, misconfigured), as route_upstream_up says. */
-export function upstreamState(u: PoolUpstream, live?: Live): "up" | "down" | "disabled" {
+export function upstreamState(u: PoolUpstream, live: Live): "up" | "down" | "disabled" {
   if (!u.enabled) return "disabled";
-  if (live) return isUp(u, live) ? "up" : "down";
-  // Without the daemon's health (unit tests): its last attempts (at least 5) all failed.
-  const r = u.stats.recent();
-  return r.attempts >= 5 && r.successRate === 0 ? "down" : "up";
+  return isUp(u, live) ? "up" : "down";
 }
 
 export function createStatsCollector(opts: { now?: () => number; windowS?: number } = {}) {
@@ -48,7 +45,7 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
       }
     },
 
-    snapshot(pool: Pool, inflight: number, live?: Live): StatsSnapshot {
+    snapshot(pool: Pool, inflight: number, live: Live): StatsSnapshot {
       const all = pool.all();
       for (const id of upstreams.keys()) if (!pool.get(id)) upstreams.delete(id); // removed upstreams
       const r = requests.read();
@@ -77,7 +74,9 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
             errors,
             latencyMs: w.latency,
             ttftMs: w.ttft,
-            ...(live && { usage: live.limits.usage(u.id), remaining: live.limits.remaining(u.id), health: healthView(u, live) }),
+            usage: live.limits.usage(u.id),
+            remaining: live.limits.remaining(u.id),
+            health: healthView(u, live),
           };
         }),
       };

@@ -5,7 +5,7 @@ import type { Pool } from "../../routing/pool.ts";
 import type { StatsCollector } from "../../stats/collector.ts";
 import type { Connection, Handlers } from "../server.ts";
 
-export function statsMethods(stats: StatsCollector, pool: Pool, inflight: () => number, tickMs: number, live?: Live) {
+export function statsMethods(stats: StatsCollector, pool: Pool, inflight: () => number, tickMs: number, live: Live) {
   const subs = new Map<string, Connection>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let nextSub = 1;

@@ -10,7 +10,7 @@ import { toUpstreamViews, viewOne } from "../views.ts";
 
 const PROBE_CAP_MS = 30_000; // a test is interactive: never wait a full long timeout
 
-export function upstreamMethods(upstreams: UpstreamService, pool: Pool, live?: Live, probe = probeUpstream) {
+export function upstreamMethods(upstreams: UpstreamService, pool: Pool, live: Live, probe = probeUpstream) {
   const view = async (u: UpstreamRecord) => viewOne(await upstreams.list(), u, pool, live);
   return {
     "upstreams.list": async () => ({ upstreams: toUpstreamViews(await upstreams.list(), pool, live) }),
