@@ -2,13 +2,13 @@
 // commits to this upstream or may move on; after commit the response is the client's.
 import type { PoolUpstream } from "../routing/pool.ts";
 import { badReply } from "./bad-reply.ts";
-import { clientResponseHeaders } from "./headers.ts";
+import { clientResponseHeaders, type HeaderRecord } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { sseErrorEvent } from "./openai-error.ts";
 import { CLIENT_GONE, pump, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
-import { lastEventBoundary, SseParser } from "./sse.ts";
+import { lastEventBoundary } from "./sse.ts";
 import { dropUsageChunks } from "./usage-filter.ts";
 
 export interface Answer {
@@ -24,7 +24,7 @@ export type AttemptResult =
 
 export interface AttemptDeps {
   /** Response headers Route adds (x-route-*), computed at commit. */
-  routeHeaders: (ctx: RequestContext, h: Headers) => void;
+  routeHeaders: (ctx: RequestContext, h: HeaderRecord) => void;
   recordAttempt: (ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) => void;
   /** Feeds the upstream's health with what the attempt showed, once it is known (streams: at their end). */
   verdict: (up: PoolUpstream, outcome: string, status?: number, retryAfter?: string | null) => void;
@@ -56,7 +56,7 @@ function failureOf(err: unknown, signal: AbortSignal, limitMs: number, stream: b
 }
 
 /** `sendBody`: what this upstream gets (the model may be mapped); `deadlineAt`: the request's overall deadline (performance.now clock). */
-export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: Headers, deps: AttemptDeps, sendBody: Uint8Array | null = ctx.body, deadlineAt = Infinity): Promise<AttemptResult> {
+export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: HeaderRecord, deps: AttemptDeps, sendBody: Uint8Array | null = ctx.body, deadlineAt = Infinity): Promise<AttemptResult> {
   const started = performance.now();
   const ac = new AbortController();
   const clientSignal = ctx.req.signal;
@@ -106,14 +106,14 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   };
 
   const t = up.target;
-  let h = headers;
+  let h = headers; // shared by the request's attempts: only the auth header differs between them
   if (t.headers.length > 0 || t.auth[0] !== "authorization") {
     // Rare (extra headers, Azure): a copy, so nothing leaks into the next upstream's attempt.
-    h = new Headers(headers);
-    h.delete("authorization");
-    for (const [k, v] of t.headers) h.set(k, v);
+    h = { ...headers };
+    delete h.authorization;
+    for (const [k, v] of t.headers) h[k.toLowerCase()] = v;
   }
-  h.set(t.auth[0], t.auth[1]);
+  h[t.auth[0]] = t.auth[1];
   let res: Response;
   try {
     res = await fetch(t.url(ctx.path, ctx.search, ctx.upstreamModel ?? ctx.model), {
@@ -190,7 +190,6 @@ async function openStream(
   h: StreamHooks,
 ): Promise<AttemptResult> {
   const reader = res.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-  const parser = new SseParser();
   const reply = new StreamReply();
   const held: Uint8Array[] = [];
   for (let committed = false; !committed; ) {
@@ -202,14 +201,12 @@ async function openStream(
     }
     if (r.done) return h.fail({ kind: "failed", outcome: "stream_error", message: "stream ended before any content", timeout: false });
     held.push(r.value);
-    for (const ev of parser.push(r.value)) {
-      const kind = reply.add(ev);
-      if (kind === "error") {
-        reader.cancel().catch(() => {});
-        return h.fail({ kind: "failed", outcome: "stream_error", message: `error event before content: ${reply.error?.message}`, timeout: false });
-      }
-      if (kind !== "preamble") committed = true;
+    const kind = reply.read(r.value);
+    if (kind === "error") {
+      reader.cancel().catch(() => {});
+      return h.fail({ kind: "failed", outcome: "stream_error", message: `error event before content: ${reply.error?.message}`, timeout: false });
     }
+    committed = kind === "content";
   }
   clearTimeout(h.timer);
   ctx.ttftMs = elapsed(ctx);
@@ -220,7 +217,7 @@ async function openStream(
   const cut = lastEventBoundary(first);
   let pending: Uint8Array | null = cut < first.length ? first.subarray(cut) : null;
   const transform = (chunk: Uint8Array): Uint8Array | null => {
-    for (const ev of parser.push(chunk)) reply.add(ev);
+    reply.keep(chunk); // parsed for the log later, off the response path
     const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
     const b = lastEventBoundary(buf);
     pending = b < buf.length ? buf.subarray(b) : null;

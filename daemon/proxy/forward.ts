@@ -60,7 +60,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   ctx.plan = plan.map((u) => u.label);
   const deadlineMs = deps.router.settings.deadlineMs;
   const deadlineAt = ctx.t0 + deadlineMs;
-  const headers = upstreamRequestHeaders(ctx.req.headers, "");
+  const headers = upstreamRequestHeaders(ctx.req.headers);
   ctx.usageInjected = needsUsageInjection(ctx);
   let unmappedBody: Uint8Array | null | undefined; // built once, reused across failover
   const failures: string[] = [];

@@ -32,33 +32,33 @@ const DROP_UPSTREAM = new Set([
 // fetch already decoded the body, so its encoding and length no longer describe what we send.
 const DROP_DOWNSTREAM = new Set(["content-encoding", "content-length", "set-cookie", "alt-svc"]);
 
-/** A header the Connection header names; a malformed name cannot be a header anyone sent. */
-function dropNamed(h: Headers, name: string): void {
-  try {
-    if (name) h.delete(name);
-  } catch {}
-}
+/** Plain header records: what fetch and Response take without another native Headers object. */
+export type HeaderRecord = Record<string, string>;
+
+const TO_UPSTREAM_DROPS = new Set([...HOP_BY_HOP, ...DROP_UPSTREAM]);
+const TO_CLIENT_DROPS = new Set([...HOP_BY_HOP, ...DROP_DOWNSTREAM]);
 
 /**
- * A native copy (new Headers(from)) and a few deletes: cheaper than re-appending each header from
- * JS, which cost ~3 µs per request in profiles. Deleting an absent name is a no-op.
+ * One pass over the incoming headers into a plain record, skipping what must not cross. Cheaper than
+ * a native copy followed by a delete per dropped name (~20 calls into native code a request).
+ * Names arrive lowercased; names listed in Connection are dropped too, as are proxy-* headers.
  */
-function copy(from: Headers, drop: Set<string>): Headers {
-  const out = new Headers(from);
-  for (const key of HOP_BY_HOP) out.delete(key);
-  for (const key of drop) out.delete(key);
-  const named = from.get("connection");
-  if (named) for (const name of named.split(",")) dropNamed(out, name.trim());
-  for (const key of from.keys()) if (key.startsWith("proxy-")) out.delete(key);
+function filter(from: Headers, drop: Set<string>): HeaderRecord {
+  const connection = from.get("connection");
+  const named = connection ? new Set(connection.split(",").map((n) => n.trim().toLowerCase())) : null;
+  const out: HeaderRecord = {};
+  for (const [key, value] of from) {
+    if (drop.has(key) || key.startsWith("proxy-") || named?.has(key)) continue;
+    out[key] = value;
+  }
   return out;
 }
 
-export function upstreamRequestHeaders(client: Headers, sk: string): Headers {
-  const h = copy(client, DROP_UPSTREAM);
-  h.set("authorization", `Bearer ${sk}`);
-  return h;
+/** What goes upstream: the client's headers minus credentials, hop-by-hop and proxy chain (the caller adds the upstream's auth). */
+export function upstreamRequestHeaders(client: Headers): HeaderRecord {
+  return filter(client, TO_UPSTREAM_DROPS);
 }
 
-export function clientResponseHeaders(upstream: Headers): Headers {
-  return copy(upstream, DROP_DOWNSTREAM);
+export function clientResponseHeaders(upstream: Headers): HeaderRecord {
+  return filter(upstream, TO_CLIENT_DROPS);
 }

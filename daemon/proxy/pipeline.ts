@@ -9,6 +9,7 @@ import type { KeyChecker } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
+import type { HeaderRecord } from "./headers.ts";
 import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
 
 export interface PipelineDeps {
@@ -70,11 +71,11 @@ export function createPipeline(deps: PipelineDeps) {
     verdict: deps.verdict,
     fail,
     finish,
-    routeHeaders(ctx: RequestContext, h: Headers) {
-      h.set("x-request-id", ctx.id);
-      h.set("x-route-upstream", ctx.upstream!.label);
-      h.set("x-route-attempts", attemptsHeader(ctx));
-      if (ctx.plan) h.set("x-route-plan", ctx.plan.join(", "));
+    routeHeaders(ctx: RequestContext, h: HeaderRecord) {
+      h["x-request-id"] = ctx.id;
+      h["x-route-upstream"] = ctx.upstream!.label;
+      h["x-route-attempts"] = attemptsHeader(ctx);
+      if (ctx.plan) h["x-route-plan"] = ctx.plan.join(", ");
     },
     recordAttempt(ctx: RequestContext, up: PoolUpstream, outcome: string, ms: number, status?: number) {
       ctx.attempts.push({ upstreamId: up.id, upstream: up.label, outcome, status, ms: Math.round(ms) });

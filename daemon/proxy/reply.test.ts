@@ -21,6 +21,26 @@ describe("StreamReply", () => {
     });
   });
 
+  test("bytes read before and kept after commit come out the same, split anywhere, with odd events among them", () => {
+    const data = (o: unknown) => `data: ${typeof o === "string" ? o : JSON.stringify(o)}\n\n`;
+    const chunk = (t: string) => data({ choices: [{ index: 0, delta: { content: t } }] });
+    const text =
+      data({ choices: [{ index: 0, delta: { role: "assistant", content: "" } }] }) + chunk("A") + chunk("b") +
+      data("not json") + data('{"broken": ') + chunk("c") + data({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 3 } }) + data("[DONE]");
+    const bytes = new TextEncoder().encode(text);
+    for (const cut of [10, 60, 120, bytes.length - 5]) {
+      for (const oddOnes of [true, false]) {
+        const src = oddOnes ? bytes : new TextEncoder().encode(text.replace(data("not json") + data('{"broken": '), ""));
+        const r = new StreamReply();
+        const kinds = [r.read(src.subarray(0, cut))];
+        for (let i = cut; i < src.length; i += 7) r.keep(src.subarray(i, i + 7));
+        if (cut === 10) expect(kinds[0]).toBe("preamble"); // half the role preamble: not committed
+        if (cut > 200) expect(kinds[0]).toBe("content");
+        expect(r.result()).toMatchObject({ text: "Abc", usage: { promptTokens: 1, completionTokens: 3, totalTokens: 4 }, error: null });
+      }
+    }
+  });
+
   test("in-band error events are errors", () => {
     const r = new StreamReply();
     expect(r.add(ev({ error: { message: "overloaded", code: "server_busy" } }))).toBe("error");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { lastEventBoundary, SseParser } from "./sse.ts";
+import { lastEventBoundary, nextEventBoundary, SseParser } from "./sse.ts";
 
 const enc = new TextEncoder();
 const STREAM =
@@ -49,3 +49,15 @@ describe("lastEventBoundary", () => {
     expect(lastEventBoundary(enc.encode(""))).toBe(0);
   });
 });
+
+describe("nextEventBoundary", () => {
+  test("finds the end of the event a position is in", () => {
+    expect(nextEventBoundary(enc.encode("data: a\n\ndata: b\n\n"), 2)).toBe(9);
+    expect(nextEventBoundary(enc.encode("data: a\n\ndata: b\n\n"), 9)).toBe(18);
+    expect(nextEventBoundary(enc.encode("data: a\r\n\r\ndata: b"), 0)).toBe(11);
+    expect(nextEventBoundary(enc.encode("data: a\r\rdata"), 3)).toBe(9);
+    expect(nextEventBoundary(enc.encode("data: a\n\r\nx"), 0)).toBe(10);
+    expect(nextEventBoundary(enc.encode("event: x\ndata: a\n"), 0)).toBe(17); // not finished
+  });
+});
+

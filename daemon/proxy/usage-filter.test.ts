@@ -16,4 +16,18 @@ describe("usage filter", () => {
     expect(dec(dropUsageChunks(enc(keep + usage + "data: [DONE]\r\n\r\n")))).toBe(keep + "data: [DONE]\r\n\r\n");
     expect(dec(dropUsageChunks(enc(usage.replaceAll("\r\n", "\n"))))).toBe("");
   });
+
+  test("a whole stream in one chunk: only the usage-only event goes, whatever the line ends", () => {
+    const usage = 'data: {"id":"x","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}';
+    const content = (t: string) => `data: {"choices":[{"index":0,"delta":{"content":"${t}"}}],"usage":null}`;
+    for (const nl of ["\n", "\r\n", "\r"]) {
+      const ev = (line: string) => line + nl + nl;
+      const before = ev(content("a")) + ev(content('say \\"usage\\"'));
+      const after = ev("data: [DONE]");
+      expect(dec(dropUsageChunks(enc(before + ev(usage) + after)))).toBe(before + after);
+      expect(dec(dropUsageChunks(enc(ev(usage) + before)))).toBe(before);
+      expect(dec(dropUsageChunks(enc(before + ev(usage))))).toBe(before);
+    }
+  });
 });
+

@@ -3,52 +3,51 @@
 // whole events, chunk by chunk, without buffering: a chunk without the bytes `"usage"` (all but
 // the last one, in practice) passes through after one native byte search.
 
+import { lastEventBoundary, nextEventBoundary } from "./sse.ts";
+
 const USAGE = Buffer.from('"usage"');
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
-/** Splits text made of whole SSE events at their blank lines, keeping every byte. */
-function splitEvents(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; ) {
-    const c = text.charCodeAt(i);
-    if (c !== 10 && c !== 13) {
-      i++;
-      continue;
-    }
-    const blank = i === lineStart;
-    i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-    if (blank) {
-      out.push(text.slice(start, i));
-      start = i;
-    }
-    lineStart = i;
+function dataOf(event: string): string {
+  let data = "";
+  for (const line of event.split(/\r\n|\r|\n/)) {
+    if (!line.startsWith("data:")) continue;
+    const value = line.slice(line.charCodeAt(5) === 32 ? 6 : 5);
+    data = data ? `${data}\n${value}` : value;
   }
-  if (start < text.length) out.push(text.slice(start));
-  return out;
+  return data;
 }
 
 function usageOnly(event: string): boolean {
-  if (!event.includes('"usage"')) return false;
-  const data = event
-    .split(/\r\n|\r|\n/)
-    .filter((l) => l.startsWith("data:"))
-    .map((l) => l.slice(l.charCodeAt(5) === 32 ? 6 : 5))
-    .join("\n");
+  if (!event.includes('"usage"') || !event.includes('"choices"')) return false;
   try {
-    const o = JSON.parse(data);
+    const o = JSON.parse(dataOf(event));
     return Array.isArray(o?.choices) && o.choices.length === 0 && o.usage != null;
   } catch {
     return false;
   }
 }
 
-/** `buf` holds whole events (or a stream's final remainder); returns it without usage-only events. */
+/**
+ * `buf` holds whole events (or a stream's final remainder); returns it without usage-only events.
+ * Only the events around each `"usage"` are decoded and looked at; the rest stays bytes.
+ */
 export function dropUsageChunks(buf: Uint8Array): Uint8Array {
-  if (buf.length === 0 || Buffer.from(buf.buffer, buf.byteOffset, buf.length).indexOf(USAGE) < 0) return buf;
-  const events = splitEvents(decoder.decode(buf));
-  const kept = events.filter((e) => !usageOnly(e));
-  return kept.length === events.length ? buf : encoder.encode(kept.join(""));
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  let at = buf.length === 0 ? -1 : b.indexOf(USAGE);
+  if (at < 0) return buf;
+  const kept: Uint8Array[] = [];
+  let from = 0;
+  while (at >= 0) {
+    const start = lastEventBoundary(b.subarray(0, at));
+    const end = nextEventBoundary(b, at);
+    if (usageOnly(decoder.decode(b.subarray(start, end)))) {
+      kept.push(b.subarray(from, start));
+      from = end;
+    }
+    at = end < b.length ? b.indexOf(USAGE, end) : -1;
+  }
+  if (from === 0) return buf;
+  kept.push(b.subarray(from));
+  return Buffer.concat(kept);
 }

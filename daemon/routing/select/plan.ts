@@ -16,6 +16,8 @@ const ORDER: Record<StrategyName, OrderTier> = {
 };
 
 export function planOrder<C extends Candidate>(candidates: readonly C[], strategy: StrategyName, env: StrategyEnv, maxAttempts = Infinity, key = ""): C[] {
+  // One upstream (the common deployment): nothing to order, so no tier map or strategy call per request.
+  if (candidates.length === 1) return maxAttempts >= 1 ? [candidates[0]!] : [];
   const tiers = new Map<number, C[]>();
   for (const c of candidates) {
     const t = tiers.get(c.priority);

@@ -1,10 +1,11 @@
 // Request-log inserts on their own thread. A worker owns a second connection to the database file
 // (WAL: it writes while the main connection reads and writes upstreams), so the event loop never
 // waits on SQLite: a 256-row batch takes ~2 ms there, and a WAL checkpoint inside a commit 15–30 ms.
-// Rows cross as arrays of already-bound values, in the order of the prepared INSERT's columns.
+// Rows cross as one JSON string of arrays of already-bound values, in the prepared INSERT's column order.
 
 export interface LogWorker {
-  insert(rows: unknown[][]): Promise<void>;
+  /** `batch`: a JSON array of rows, each an array of values in the prepared INSERT's column order. */
+  insert(batch: string): Promise<void>;
   /** Finishes the inserts sent so far, then closes the worker's connection and the thread. */
   close(): Promise<void>;
 }
@@ -25,7 +26,7 @@ onmessage = (e) => {
       db.exec("PRAGMA synchronous = NORMAL");
       const stmt = db.prepare(m.open.sql);
       insertMany = db.transaction((rows) => { for (const r of rows) stmt.run(...r); });
-    } else if (m.rows) insertMany(m.rows);
+    } else if (m.rows) insertMany(JSON.parse(m.rows));
     else if (m.close) db?.close();
     postMessage({ id: m.id });
   } catch (err) {
@@ -75,9 +76,9 @@ export function startLogWorker(path: string, sql: string, fallback: () => LogWor
     () => false,
   );
   return {
-    async insert(rows) {
-      if (!(await opened) || dead) return useLocal().insert(rows);
-      await send({ rows });
+    async insert(batch) {
+      if (!(await opened) || dead) return useLocal().insert(batch);
+      await send({ rows: batch });
     },
     async close() {
       if ((await opened) && !dead) await send({ close: true }).catch(() => {});
