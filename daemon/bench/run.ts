@@ -43,8 +43,11 @@ const bare = await startServer("bare", [BUN, join(import.meta.dir, "bare-proxy.t
 servers.push(bare);
 const db = join(dir, "route.sqlite");
 writeFileSync(join(dir, "upstreams.yaml"), `authorization: ${KEY}\nupstreams:\n  - name: fake\n    sk: sk-bench-upstream\n    endpoint: ${origin}/v1\n`);
-// As deployed: the npm start script and the systemd unit both raise Bun's fetch cap.
-const routedEnv: Record<string, string> = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" };
+// As deployed: the npm start script and the systemd unit both raise Bun's fetch cap and size the
+// JS heap's growth as on a 128 MB machine.
+const routedEnv: Record<string, string> = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", BUN_JSC_forceRAMSize: "134217728" };
+// Experiments: ROUTED_ENV="NAME=value …" adds to (or overrides) routed's environment for this run.
+for (const kv of (process.env.ROUTED_ENV ?? "").split(/\s+/).filter(Boolean)) routedEnv[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
 const routedCmd = [BUN, join(import.meta.dir, "../cli/routed.ts"), "start", "--addr", "127.0.0.1:0", "--db", db, "--upstreams", join(dir, "upstreams.yaml"), "--socket", join(dir, "routed.sock")];
 const routed = await startServer("routed", routedCmd, routedEnv, /msg=listening addr=[\d.]+:(\d+)/);
 servers.push(routed);

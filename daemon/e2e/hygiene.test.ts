@@ -94,6 +94,18 @@ describe("proxy hygiene", () => {
     expect(a.received.length).toBe(0);
     // Accepted requests are logged even when refused; the unknown path is not a proxied request.
     expect((await r.rows()).map((x) => x.status)).toEqual([400, 413, 413]);
+    // A chunked body within the limit goes upstream whole, and is logged.
+    const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "chunked hello" }] });
+    const parts = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < body.length; i += 16) c.enqueue(new TextEncoder().encode(body.slice(i, i + 16)));
+        c.close();
+      },
+    });
+    res = await fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: parts });
+    expect(res.status).toBe(200);
+    expect(a.received.map((q) => q.body)).toEqual([body]);
+    expect((await r.rows()).at(-1)).toMatchObject({ status: 200, model: "m", requestBody: body });
   });
 
   test("client IP: TCP peer, or the rightmost untrusted X-Forwarded-For hop from a trusted proxy", async () => {

@@ -176,11 +176,28 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     return m;
   };
 
+  // Children found by label values through nested maps: each lookup hashes a short string whose
+  // hash is cached, instead of building and hashing a joined key per call (~1 µs a request).
   const cache = new Map<string, any>();
-  function child<T>(key: string, make: () => T): T {
-    let c = cache.get(key);
-    if (c === undefined) cache.set(key, (c = make()));
-    return c;
+  const level = (m: Map<string, any>, k: string): Map<string, any> => {
+    let next = m.get(k);
+    if (next === undefined) m.set(k, (next = new Map()));
+    return next;
+  };
+  function child<T>(kind: string, a: string, b: string | null, c: string | null, make: () => T): T {
+    let m = level(cache, kind);
+    let last = a;
+    if (b !== null) {
+      m = level(m, a);
+      last = b;
+      if (c !== null) {
+        m = level(m, b);
+        last = c;
+      }
+    }
+    let x = m.get(last);
+    if (x === undefined) m.set(last, (x = make()));
+    return x;
   }
 
   return {
@@ -193,25 +210,25 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     request(upstream: string, model: string | null, status: number, stream: boolean, seconds: number) {
       const m = modelLabel(model);
       const sc = statusClass(status);
-      child(`r\0${upstream}\0${m}\0${sc}`, () => requests({ upstream, model: m, status_class: sc })).n++;
-      child(`d\0${upstream}\0${stream}`, () => duration({ upstream, stream: String(stream) })).observe(seconds);
+      child("r", upstream, m, sc, () => requests({ upstream, model: m, status_class: sc })).n++;
+      child("d", upstream, stream ? "1" : "0", null, () => duration({ upstream, stream: String(stream) })).observe(seconds);
     },
     attempt(upstream: string, outcome: string) {
-      child(`a\0${upstream}\0${outcome}`, () => attempts({ upstream, outcome })).n++;
+      child("a", upstream, outcome, null, () => attempts({ upstream, outcome })).n++;
     },
     ttft(upstream: string, seconds: number) {
-      child(`t\0${upstream}`, () => ttft({ upstream })).observe(seconds);
+      child("t", upstream, null, null, () => ttft({ upstream })).observe(seconds);
     },
     tokens(upstream: string, model: string | null, prompt: number | null, completion: number | null) {
       const m = modelLabel(model);
-      if (prompt) child(`p\0${upstream}\0${m}`, () => tokens({ upstream, model: m, kind: "prompt" })).n += prompt;
-      if (completion) child(`c\0${upstream}\0${m}`, () => tokens({ upstream, model: m, kind: "completion" })).n += completion;
+      if (prompt) child("p", upstream, m, null, () => tokens({ upstream, model: m, kind: "prompt" })).n += prompt;
+      if (completion) child("c", upstream, m, null, () => tokens({ upstream, model: m, kind: "completion" })).n += completion;
     },
     notification(channel: string, outcome: string) {
-      child(`n\0${channel}\0${outcome}`, () => notifications.labels(channel, outcome)).inc();
+      child("n", channel, outcome, null, () => notifications.labels(channel, outcome)).inc();
     },
     rejected(code: string) {
-      child(`x\0${code}`, () => rejected({ code })).n++;
+      child("x", code, null, null, () => rejected({ code })).n++;
     },
   };
 }

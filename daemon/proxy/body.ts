@@ -9,12 +9,14 @@ function tooLarge(max: number): HttpError {
   return new HttpError(413, "request_too_large", `request body is larger than ${max} bytes; send less or raise --max-body`);
 }
 
-async function readLimited(req: Request, max: number): Promise<Uint8Array> {
+async function readLimited(req: Request, max: number): Promise<Uint8Array | null> {
+  // Decided from the headers: touching req.body would build a ReadableStream for every request.
   const declared = req.headers.get("content-length");
   if (declared !== null) {
     if (Number(declared) > max) throw tooLarge(max);
     return new Uint8Array(await req.arrayBuffer());
   }
+  if (!req.headers.has("transfer-encoding") || req.body === null) return null;
   // Chunked upload: count as it arrives and stop at the limit instead of buffering it all.
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -42,15 +44,15 @@ async function summarizeMultipart(ctx: RequestContext, body: Uint8Array): Promis
 }
 
 export async function readBody(ctx: RequestContext, maxBytes: number): Promise<void> {
-  if (ctx.method === "GET" || ctx.method === "HEAD" || ctx.req.body === null) return;
-  let body: Uint8Array;
+  if (ctx.method === "GET" || ctx.method === "HEAD") return;
+  let body: Uint8Array | null;
   try {
     body = await readLimited(ctx.req, maxBytes);
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, "invalid_request", `request body could not be read: ${(err as Error).message}`);
   }
-  if (body.length === 0) return;
+  if (body === null || body.length === 0) return;
   ctx.body = body;
   const type = ctx.contentType ?? "";
   if (type.includes("json")) {

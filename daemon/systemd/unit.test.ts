@@ -10,7 +10,7 @@ const analyze = Bun.which("systemd-analyze");
 describe("systemd unit", () => {
   test("restart, socket directory and hardening are set", () => {
     const text = readFileSync(UNIT, "utf8");
-    for (const line of ["Type=exec", "Restart=on-failure", "RuntimeDirectory=routed", "RuntimeDirectoryMode=0700", "Environment=ROUTE_SOCKET=%t/routed/routed.sock", "NoNewPrivileges=yes", "ProtectSystem=strict", "ExecReload=/bin/kill -HUP $MAINPID"]) {
+    for (const line of ["Type=exec", "Restart=on-failure", "RuntimeDirectory=routed", "RuntimeDirectoryMode=0700", "Environment=ROUTE_SOCKET=%t/routed/routed.sock", "NoNewPrivileges=yes", "ProtectSystem=strict", "ExecReload=/bin/kill -HUP $MAINPID", "Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=65535", "Environment=BUN_JSC_forceRAMSize=134217728"]) {
       expect(text).toContain(`\n${line}\n`);
     }
   });
