@@ -49,4 +49,37 @@ describe("limits", () => {
     b.l.restore(snap);
     expect(b.l.usage()).toEqual({ rpm: 2, rpd: 2, tpm: 10 });
   });
+
+  test("limits added or removed on reload keep the minute's usage", () => {
+    const a = setup({});
+    for (let i = 0; i < 10; i++) {
+      a.l.admit(4)(5); // estimated 4, used 5
+      a.advance(100);
+    }
+    a.l.spec = { rpm: 12 };
+    expect(a.l.usage()).toEqual({ rpm: 10, rpd: 10, tpm: 50 });
+    a.l.admit(1);
+    a.l.admit(1);
+    expect(a.l.check()).toMatchObject({ ok: false, which: "rpm" });
+    a.l.spec = {};
+    expect(a.l.check().ok).toBe(true);
+    expect(a.l.usage()).toEqual({ rpm: 12, rpd: 12, tpm: 52 });
+  });
+
+  test("a busy minute snapshots per second, small; an older per-admission snapshot still restores", () => {
+    const a = setup({ rpm: 100_000, tpm: 10_000_000 });
+    for (let i = 0; i < 6000; i++) {
+      a.l.admit(2);
+      a.advance(5); // 200 admissions a second for 30 s
+    }
+    const snap = JSON.parse(JSON.stringify(a.l.snapshot()));
+    expect(snap.seconds.length).toBeLessThanOrEqual(31);
+    expect(JSON.stringify(snap).length).toBeLessThan(2000);
+    const b = setup({ rpm: 100_000, tpm: 10_000_000 }, a.now());
+    b.l.restore(snap);
+    expect(b.l.usage()).toEqual({ rpm: 6000, rpd: 6000, tpm: 12_000 });
+    const old = setup({ rpm: 3 }, a.now());
+    old.l.restore({ minute: [a.now() - 1000, a.now() - 500], tokens: [[a.now() - 1000, 4], [a.now() - 500, 6]], day: snap.day, dayCount: 2 });
+    expect(old.l.usage()).toEqual({ rpm: 2, rpd: 2, tpm: 10 });
+  });
 });
