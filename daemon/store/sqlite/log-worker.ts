@@ -1,11 +1,18 @@
 // Request-log inserts on their own thread. A worker owns a second connection to the database file
 // (WAL: it writes while the main connection reads and writes upstreams), so the event loop never
 // waits on SQLite: a 256-row batch takes ~2 ms there, and a WAL checkpoint inside a commit 15–30 ms.
+// The periodic limit-counter writes go the same way, so the event loop never waits for the log
+// thread's write lock either (bun:sqlite's busy wait would block it).
 // Rows cross as one JSON string of arrays of already-bound values, in the prepared INSERT's column order.
+
+/** One SQL statement with its bound values, as drizzle's toSQL() gives them. */
+export type Statement = { sql: string; params: unknown[] };
 
 export interface LogWorker {
   /** `batch`: a JSON array of rows, each an array of values in the prepared INSERT's column order. */
   insert(batch: string): Promise<void>;
+  /** Other periodic writes (limit counters), in one transaction on the same thread as the log. */
+  run(statements: Statement[]): Promise<void>;
   /** Finishes the inserts sent so far, then closes the worker's connection and the thread. */
   close(): Promise<void>;
 }
@@ -16,7 +23,7 @@ type Reply = { id: number; error?: string };
 // and from the single-file executable, and out of the bundler's reach (it rewrites `require`).
 const WORKER_SOURCE = `
 const { Database } = require("bun:sqlite");
-let db, insertMany;
+let db, insertMany, runAll;
 onmessage = (e) => {
   const m = e.data;
   try {
@@ -26,7 +33,9 @@ onmessage = (e) => {
       db.exec("PRAGMA synchronous = NORMAL");
       const stmt = db.prepare(m.open.sql);
       insertMany = db.transaction((rows) => { for (const r of rows) stmt.run(...r); });
+      runAll = db.transaction((list) => { for (const s of list) db.query(s.sql).run(...s.params); });
     } else if (m.rows) insertMany(JSON.parse(m.rows));
+    else if (m.statements) runAll(m.statements);
     else if (m.close) db?.close();
     postMessage({ id: m.id });
   } catch (err) {
@@ -79,6 +88,10 @@ export function startLogWorker(path: string, sql: string, fallback: () => LogWor
     async insert(batch) {
       if (!(await opened) || dead) return useLocal().insert(batch);
       await send({ rows: batch });
+    },
+    async run(statements) {
+      if (!(await opened) || dead) return useLocal().run(statements);
+      await send({ statements });
     },
     async close() {
       if ((await opened) && !dead) await send({ close: true }).catch(() => {});

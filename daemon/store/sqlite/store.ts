@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { findLogIds, queryLogs } from "./log-query.ts";
-import { startLogWorker, type LogWorker } from "./log-worker.ts";
+import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
 import * as schema from "./schema.ts";
 import type { LogRow, Store, UpstreamRecord } from "../types.ts";
 
@@ -53,7 +53,10 @@ function localLogInsert(sqlite: Database, sql: string): LogWorker {
   const insertMany = sqlite.transaction((rows: unknown[][]) => {
     for (const r of rows) stmt.run(...(r as string[]));
   });
-  return { insert: async (batch) => insertMany(JSON.parse(batch)), close: async () => {} };
+  const runAll = sqlite.transaction((list: Statement[]) => {
+    for (const s of list) sqlite.query(s.sql).run(...(s.params as string[]));
+  });
+  return { insert: async (batch) => insertMany(JSON.parse(batch)), run: async (list) => runAll(list), close: async () => {} };
 }
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
@@ -110,16 +113,18 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
       return db.select({ upstreamId: limitCounters.upstreamId, snapshot: limitCounters.snapshot }).from(limitCounters).all();
     },
     async saveLimitCounters(rows, deletes) {
+      // Built here, written on the log thread (see log-worker.ts): no wait on its write lock.
       const now = Date.now();
-      db.transaction((tx) => {
-        if (deletes.length > 0) tx.delete(limitCounters).where(inArray(limitCounters.upstreamId, deletes)).run();
-        for (const r of rows) {
-          tx.insert(limitCounters)
-            .values({ upstreamId: r.upstreamId, snapshot: r.snapshot, updatedAt: now })
-            .onConflictDoUpdate({ target: limitCounters.upstreamId, set: { snapshot: r.snapshot, updatedAt: now } })
-            .run();
-        }
-      });
+      const statements: Statement[] = [];
+      if (deletes.length > 0) statements.push(db.delete(limitCounters).where(inArray(limitCounters.upstreamId, deletes)).toSQL());
+      for (const r of rows) {
+        const upsert = db
+          .insert(limitCounters)
+          .values({ upstreamId: r.upstreamId, snapshot: r.snapshot, updatedAt: now })
+          .onConflictDoUpdate({ target: limitCounters.upstreamId, set: { snapshot: r.snapshot, updatedAt: now } });
+        statements.push(upsert.toSQL());
+      }
+      if (statements.length > 0) await logs.run(statements);
     },
     async close() {
       await logs.close(); // its inserts first, so the checkpoint below includes them
