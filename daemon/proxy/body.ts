@@ -58,7 +58,8 @@ export async function readBody(ctx: RequestContext, maxBytes: number): Promise<v
   if (type.includes("json")) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(decoder.decode(body));
+      ctx.bodyText = decoder.decode(body); // kept: the log row shows this text, decoded once
+      parsed = JSON.parse(ctx.bodyText);
     } catch (err) {
       throw new HttpError(400, "invalid_json", `request body is not valid JSON (${(err as Error).message}); send a JSON object`);
     }

@@ -14,6 +14,8 @@ export interface RequestContext {
   readonly search: string;
   clientIp: string | null;
   body: Uint8Array | null;
+  /** The body as text when it was decoded to be parsed (JSON). */
+  bodyText: string | null;
   contentType: string | null;
   /** The request body as logged when it is not JSON text (multipart fields, binary summary). */
   bodySummary: string | null;
@@ -52,6 +54,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     search: url.search,
     clientIp: null,
     body: null,
+    bodyText: null,
     contentType: req.headers.get("content-type"),
     bodySummary: null,
     json: null,

@@ -13,6 +13,7 @@ function requestText(ctx: RequestContext): { text: string | null; truncated: boo
   if (ctx.bodySummary !== null) return { text: ctx.bodySummary, truncated: false };
   if (ctx.body === null) return { text: null, truncated: false };
   const truncated = ctx.body.length > REQUEST_LOG_CAP;
+  if (!truncated && ctx.bodyText !== null) return { text: ctx.bodyText, truncated };
   return { text: decoder.decode(truncated ? ctx.body.subarray(0, REQUEST_LOG_CAP) : ctx.body), truncated };
 }
 
