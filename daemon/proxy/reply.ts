@@ -53,9 +53,9 @@ function errorOf(e: unknown): UpstreamErrorInfo {
 const isObjectText = (d: string) => d.charCodeAt(0) === 123 && d.charCodeAt(d.length - 1) === 125; // {…}
 
 /**
- * The data of many events in one JSON.parse (a third of the cost of one call per event), when every
- * event but [DONE] looks like one JSON object and the count comes out right; else undefined and
- * each event is parsed alone. Entries for [DONE] are null (never read).
+ * The data of many events in one JSON.parse instead of one call per event, when every event but
+ * [DONE] looks like one JSON object and the count comes out right; else undefined and each event
+ * is parsed alone. Entries for [DONE] are null (never read).
  */
 function parseAll(events: SseEvent[]): (Json | undefined)[] | undefined {
   const datas: string[] = [];

@@ -8,14 +8,11 @@ import { lastEventBoundary, nextEventBoundary } from "./sse.ts";
 const USAGE = Buffer.from('"usage"');
 const decoder = new TextDecoder();
 
+/** The data lines of one event, joined as SSE joins them. */
 function dataOf(event: string): string {
-  let data = "";
-  for (const line of event.split(/\r\n|\r|\n/)) {
-    if (!line.startsWith("data:")) continue;
-    const value = line.slice(line.charCodeAt(5) === 32 ? 6 : 5);
-    data = data ? `${data}\n${value}` : value;
-  }
-  return data;
+  const lines: string[] = [];
+  for (const line of event.split(/\r\n|\r|\n/)) if (line.startsWith("data:")) lines.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
+  return lines.join("\n");
 }
 
 function usageOnly(event: string): boolean {
