@@ -1,31 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { refusedUrl, startFakeUpstream, startResetServer, type FakeUpstream } from "./fake-upstream.ts";
-import { chatBody, json, startRoute, type Route } from "./harness.ts";
+import { refusedUrl, startResetServer, type FakeUpstream } from "./fake-upstream.ts";
+import { chatBody, json } from "./harness.ts";
+import { e2eSuite } from "./suite.ts";
 
+const suite = e2eSuite("A", "B");
 let a: FakeUpstream;
 let b: FakeUpstream;
-const routes: Route[] = [];
+beforeAll(() => void ([a, b] = suite.upstreams));
 
-beforeAll(async () => {
-  a = await startFakeUpstream("A");
-  b = await startFakeUpstream("B");
-});
-afterEach(async () => {
-  a.reset();
-  b.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-});
-afterAll(() => {
-  a.stop();
-  b.stop();
-});
-
-async function route(ups: { name: string; endpoint: string; timeout?: string; stream_timeout?: string; sk?: string }[]) {
-  const r = await startRoute(ups.map((u) => ({ sk: `sk-${u.name}-secret-key`, ...u })));
-  routes.push(r);
-  return r;
-}
+const route = (ups: { name: string; endpoint: string; timeout?: string; stream_timeout?: string; sk?: string }[]) => suite.route(ups);
 
 describe("ordered failover", () => {
   test("connect refused: next upstream serves, attempts are reported", async () => {
@@ -128,8 +112,7 @@ describe("ordered failover", () => {
     const res = await r.post("/v1/chat/completions", chatBody());
     expect(res.status).toBe(503);
     expect((await json(res)).error.code).toBe("no_upstream");
-    const d = await startRoute([{ name: "off", sk: "k", endpoint: a.url, enabled: false }]);
-    routes.push(d);
+    const d = await suite.route([{ name: "off", sk: "k", endpoint: a.url, enabled: false }]);
     const res2 = await d.post("/v1/chat/completions", chatBody());
     expect(res2.status).toBe(503);
     expect((await json(res2)).error.message).toContain("disabled");

@@ -2,38 +2,29 @@
 // comes back through one trial after its cooldown, 429 Retry-After cools it, a refused key keeps
 // it out until tested, and a 200 that is not an answer fails over. The daemon runs on an injected
 // clock, so cooldowns pass without sleeping.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { rpcClient, shortTempDir } from "./control-harness.ts";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { CLIENT_KEY, chatBody, json, startRoute, type Route } from "./harness.ts";
+import type { FakeUpstream } from "./fake-upstream.ts";
+import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
+import { e2eSuite, type RouteOptions } from "./suite.ts";
 
+const suite = e2eSuite("A", "B");
 let a: FakeUpstream;
 let b: FakeUpstream;
-const routes: Route[] = [];
+beforeAll(() => void ([a, b] = suite.upstreams));
 const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 let t = Date.UTC(2026, 0, 1, 12);
 const clock = () => t;
 
-beforeAll(async () => {
-  [a, b] = await Promise.all([startFakeUpstream("A"), startFakeUpstream("B")]);
-});
-afterEach(async () => {
-  for (const f of [a, b]) f.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-afterAll(() => {
-  for (const f of [a, b]) f.stop();
-});
-
 const HEALTH = { window: 4, min_failures: 2, failure_ratio: 0.5, cooldown: "10s", max_cooldown: "1m" };
 
-async function route(config: Record<string, unknown> = {}, opts: Parameters<typeof startRoute>[1] = {}, ups = [{ name: "a", endpoint: a.url }, { name: "b", endpoint: b.url }]) {
-  const r = await startRoute(ups.map((u) => ({ sk: `sk-${u.name}-secret-key`, ...u })), { now: clock, ...opts, config: { health: HEALTH, ...config } });
-  routes.push(r);
-  return r;
+function route(config: Record<string, unknown> = {}, opts: RouteOptions = {}, ups = [{ name: "a", endpoint: a.url }, { name: "b", endpoint: b.url }]) {
+  return suite.route(ups, { now: clock, ...opts, config: { health: HEALTH, ...config } });
 }
 
 const status = async (r: Route) => (await json(await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${CLIENT_KEY}` } }))).apis;

@@ -1,25 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { CLIENT_KEY, chatBody, json, startRoute, type Route } from "./harness.ts";
+import { CLIENT_KEY, chatBody, json } from "./harness.ts";
+import { e2eSuite, type RouteOptions } from "./suite.ts";
 import { createLogger } from "../log.ts";
 
+const suite = e2eSuite("A");
 let a: FakeUpstream;
-const routes: Route[] = [];
-beforeAll(async () => {
-  a = await startFakeUpstream("A");
-});
-afterEach(async () => {
-  a.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-});
-afterAll(() => a.stop());
+beforeAll(() => void ([a] = suite.upstreams));
 
 const SECRET_UP = "sk-SENTINEL-upstream-7f3a9c";
-async function route(opts: Parameters<typeof startRoute>[1] = {}) {
-  const r = await startRoute([{ name: "a", sk: SECRET_UP, endpoint: a.url }], opts);
-  routes.push(r);
-  return r;
-}
+const route = (opts: RouteOptions = {}) => suite.route([{ name: "a", sk: SECRET_UP, endpoint: a.url }], opts);
 const auth = { authorization: `Bearer ${CLIENT_KEY}` };
 
 describe("proxy hygiene", () => {
@@ -120,8 +110,7 @@ describe("proxy hygiene", () => {
   test("noauth, and fail-closed when no client key is configured", async () => {
     const open = await route({ noauth: true });
     expect((await fetch(`${open.url}/v1/models`)).status).toBe(200);
-    const closed = await startRoute([{ name: "a", sk: "k", endpoint: a.url }], { config: { authorization: [] } });
-    routes.push(closed);
+    const closed = await suite.route([{ name: "a", sk: "k", endpoint: a.url }], { config: { authorization: [] } });
     const res = await fetch(`${closed.url}/v1/models`, { headers: { authorization: "Bearer anything" } });
     expect(res.status).toBe(401);
     expect((await json(res)).error.message).toContain("no client key is configured");

@@ -1,35 +1,23 @@
 // Limits that hold (issue 6): RPM/RPD/TPM enforced with Retry-After, counters that survive a
 // restart, and stream usage that is always metered (injected, hidden, or estimated).
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { CLIENT_KEY, chatBody, json, startRoute, type Route } from "./harness.ts";
+import type { FakeUpstream } from "./fake-upstream.ts";
+import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
+import { e2eSuite } from "./suite.ts";
 
+const suite = e2eSuite("A", "B");
 let a: FakeUpstream;
 let b: FakeUpstream;
 let dir: string;
-const routes: Route[] = [];
-
-beforeAll(async () => {
-  [a, b] = await Promise.all([startFakeUpstream("A"), startFakeUpstream("B")]);
+beforeAll(() => {
+  [a, b] = suite.upstreams;
   dir = mkdtempSync(join(tmpdir(), "route-limits-"));
 });
-afterEach(async () => {
-  for (const f of [a, b]) f.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-});
-afterAll(() => {
-  for (const f of [a, b]) f.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function route(ups: Record<string, unknown>[], opts: Parameters<typeof startRoute>[1] = {}) {
-  const r = await startRoute(ups.map((u) => ({ sk: `sk-${u.name}-secret-key`, ...u })) as any, opts);
-  routes.push(r);
-  return r;
-}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const route = suite.route;
 
 const status = async (r: Route) => json(await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${CLIENT_KEY}` } }));
 

@@ -1,30 +1,17 @@
 // Smart routing end to end (issue 6): per-upstream settings on the wire, model routing, mapping,
 // strategies, limits and pinning, against three fake upstreams.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { chatBody, json, startRoute, type Route } from "./harness.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { FakeUpstream } from "./fake-upstream.ts";
+import { chatBody, json } from "./harness.ts";
+import { e2eSuite } from "./suite.ts";
 
+const suite = e2eSuite("A", "B", "C");
 let a: FakeUpstream;
 let b: FakeUpstream;
 let c: FakeUpstream;
-const routes: Route[] = [];
+beforeAll(() => void ([a, b, c] = suite.upstreams));
 
-beforeAll(async () => {
-  [a, b, c] = await Promise.all([startFakeUpstream("A"), startFakeUpstream("B"), startFakeUpstream("C")]);
-});
-afterEach(async () => {
-  for (const f of [a, b, c]) f.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-});
-afterAll(() => {
-  for (const f of [a, b, c]) f.stop();
-});
-
-async function route(ups: Record<string, unknown>[], config: Record<string, unknown> = {}) {
-  const r = await startRoute(ups.map((u) => ({ sk: `sk-${u.name}-secret-key`, ...u })) as any, { config });
-  routes.push(r);
-  return r;
-}
+const route = (ups: Record<string, unknown>[], config: Record<string, unknown> = {}) => suite.route(ups, { config });
 
 describe("per-upstream settings", () => {
   test("azure: deployment URL, api-version, api-key header, extra headers; none leak to the next upstream", async () => {

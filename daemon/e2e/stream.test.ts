@@ -1,24 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { chatBody, startRoute, type Route } from "./harness.ts";
+import type { FakeUpstream } from "./fake-upstream.ts";
+import { chatBody } from "./harness.ts";
+import { e2eSuite, type RouteOptions } from "./suite.ts";
 
+const suite = e2eSuite("A");
 let a: FakeUpstream;
-const routes: Route[] = [];
-beforeAll(async () => {
-  a = await startFakeUpstream("A");
-});
-afterEach(async () => {
-  a.reset();
-  await Promise.all(routes.splice(0).map((r) => r.stop()));
-});
-afterAll(() => a.stop());
+beforeAll(() => void ([a] = suite.upstreams));
 
-async function route(opts: Parameters<typeof startRoute>[1] = {}) {
-  const r = await startRoute([{ name: "a", sk: "sk-a-secret", endpoint: a.url }], opts);
-  routes.push(r);
-  return r;
-}
+const route = (opts: RouteOptions = {}) => suite.route([{ name: "a", sk: "sk-a-secret", endpoint: a.url }], opts);
 
 async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string): Promise<string> {
   const dec = new TextDecoder();
