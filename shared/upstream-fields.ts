@@ -35,3 +35,21 @@ export const extraHeadersSchema = z
     for (const k of Object.keys(h)) if (RESERVED_HEADERS.has(k.toLowerCase())) ctx.addIssue({ code: "custom", path: [k], message: "is set by Route; it cannot be overridden" });
   });
 export const apiVersionSchema = z.string().trim().regex(/^[0-9A-Za-z.-]+$/, { message: "must be an Azure api-version such as 2024-10-21" });
+
+/** The routing settings an upstream has when none are given (the daemon's records and the contract's views alike). */
+export const ROUTING_DEFAULTS = Object.freeze({
+  type: "openai" as (typeof UPSTREAM_TYPES)[number],
+  apiVersion: null,
+  models: null,
+  modelMapping: null,
+  weight: null,
+  priority: null,
+  rpm: null,
+  rpd: null,
+  tpm: null,
+  stallTimeoutMs: null,
+  streamTimeoutAuto: false,
+  maxInflight: null,
+  headers: null,
+});
+

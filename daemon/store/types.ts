@@ -1,5 +1,6 @@
 // The store contract the rest of the daemon depends on. The proxy only sees this interface, so a
 // Postgres backend is one more implementation of it, not a change to the request path.
+import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS } from "../../shared/upstream-fields.ts";
 
 export type UpstreamSource = "file" | "runtime";
 export type UpstreamType = "openai" | "azure";
@@ -45,21 +46,7 @@ export type RoutingSettings = Pick<
   UpstreamRecord,
   "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers"
 >;
-export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = Object.freeze({
-  type: "openai",
-  apiVersion: null,
-  models: null,
-  modelMapping: null,
-  weight: null,
-  priority: null,
-  rpm: null,
-  rpd: null,
-  tpm: null,
-  stallTimeoutMs: null,
-  streamTimeoutAuto: false,
-  maxInflight: null,
-  headers: null,
-});
+export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = SHARED_ROUTING_DEFAULTS;
 export type UpstreamPatch = Partial<Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">>;
 
 /** A set of upstream changes the store applies in one transaction (reconcile, socket and admin edits). */

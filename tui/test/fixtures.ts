@@ -1,5 +1,6 @@
 // Contract-shaped test data: upstreams, request records and stats ticks with sensible defaults.
 import type { LogRecordView, LogSummaryView, StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
+import { ROUTING_DEFAULTS } from "../../shared/upstream-fields.ts";
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 
@@ -16,20 +17,7 @@ export function makeUpstream(p: Partial<UpstreamView> & { id: number }): Upstrea
     enabled: true,
     source: "runtime",
     extra: null,
-    // routing settings (all defaults)
-    type: "openai",
-    apiVersion: null,
-    models: null,
-    modelMapping: null,
-    weight: null,
-    priority: null,
-    rpm: null,
-    rpd: null,
-    tpm: null,
-    stallTimeoutMs: null,
-    streamTimeoutAuto: false,
-    maxInflight: null,
-    headers: null,
+    ...ROUTING_DEFAULTS,
     state: p.enabled === false ? "disabled" : "up",
     createdAt: T0,
     updatedAt: T0,

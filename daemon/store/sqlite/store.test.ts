@@ -1,0 +1,59 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LogRow } from "../types.ts";
+import { openSqliteStore } from "./open.ts";
+
+// A value in every field that no other field shares, so a column bound in the wrong place shows.
+const row = (id: string, n: number): LogRow => ({
+  id,
+  ts: 1_700_000_000_000 + n,
+  clientIp: `10.0.0.${n}`,
+  method: "POST",
+  path: "/v1/chat/completions",
+  model: `model-${n}`,
+  stream: true,
+  requestBody: `{"model":"model-${n}","say":"é \\"quoted\\" \\n"}`,
+  requestBytes: 101 + n,
+  requestTruncated: true,
+  upstreamId: 7,
+  upstreamName: "up-seven",
+  upstreamModel: `mapped-${n}`,
+  plan: ["up-seven", "backup"],
+  attempts: [{ upstreamId: 3, upstream: "backup", outcome: "timeout", ms: 900 }, { upstreamId: 7, upstream: "up-seven", outcome: "ok", status: 200, ms: 41 }],
+  status: 201,
+  ttfbMs: 11,
+  ttftMs: 12,
+  totalMs: 13,
+  replyText: `reply ${n} 👋`,
+  toolCalls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+  promptTokens: 21,
+  completionTokens: 22,
+  totalTokens: 43,
+  tokensEstimated: true,
+  errorCode: "upstream_reset",
+  errorMessage: "upstream connection lost mid-stream",
+  userAgent: "agent/1.0",
+});
+
+describe("request-log rows", () => {
+  test("every field comes back as written, on the log thread (file) and in memory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "route-store-"));
+    try {
+      for (const path of [join(dir, "db.sqlite"), ":memory:"]) {
+        const store = openSqliteStore(path);
+        const rows = Array.from({ length: 40 }, (_, i) => row(`0190-${path.length}-${i}`, i));
+        await store.insertLogs(rows);
+        for (const r of [rows[0]!, rows[39]!]) expect(await store.getLog(r.id)).toEqual(r);
+        const bare: LogRow = { ...row(`0190-${path.length}-nulls`, 99), clientIp: null, model: null, requestBody: null, upstreamId: null, upstreamName: null, upstreamModel: null, plan: null, ttfbMs: null, ttftMs: null, replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null, stream: false, requestTruncated: false, tokensEstimated: false };
+        await store.insertLogs([bare]);
+        expect(await store.getLog(bare.id)).toEqual(bare);
+        expect(await store.countLogs()).toBe(41);
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
