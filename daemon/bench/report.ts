@@ -58,6 +58,17 @@ function targets(r: Results): [string, boolean | null, string][] {
   ];
 }
 
+/** Where the least logging gateway (lean-proxy.ts) lands, and routed against it. */
+function floor(r: Results): string[] {
+  const at = (target: string) => r.rows.find((x) => x.scenario.startsWith("non-stream, c=50") && x.target === target);
+  const [lean, routed] = [at("lean"), at("routed")];
+  if (!lean?.vsBare || !routed?.vsBare) return [];
+  return [
+    `Floor for a gateway that logs every request (lean-proxy.ts), non-stream c=50: ${lean.vsBare.toFixed(2)}× bare; routed ${routed.vsBare.toFixed(2)}× bare, ${((routed.vsBare / lean.vsBare) * 100).toFixed(0)} % of the floor.`,
+    "",
+  ];
+}
+
 export function renderReport(r: Results, args: string[]): string {
   const lines = [
     `Route benchmark — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model.trim()}, Bun ${Bun.version}${r.quick ? " (quick mode: smoke run, not for quoting)" : ""}`,
@@ -71,6 +82,7 @@ export function renderReport(r: Results, args: string[]): string {
     "|---|---|---|",
     ...targets(r).map(([what, ok, measured]) => `| ${what} | ${ok === null ? "—" : ok ? "yes" : "**no**"} | ${measured} |`),
     "",
+    ...floor(r),
   ];
   return lines.join("\n");
 }

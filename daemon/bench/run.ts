@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick] [--only c1,c50,stream,ttft,streams,sustain] [--out file.md]`
 // Runs direct / bare proxy / routed side by side against the fast fake upstream, alternating
 // targets round by round, and prints one table of medians. Not a test: `npm test` times nothing.
+// Non-stream scenarios add "lean": the least a gateway that logs every request can do
+// (lean-proxy.ts), a floor for what recording every request costs on the machine at hand.
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +43,9 @@ const origin = `http://127.0.0.1:${up.port}`;
 // Bun reads its fetch concurrency cap (256 by default) only from the environment at start.
 const bare = await startServer("bare", [BUN, join(import.meta.dir, "bare-proxy.ts")], { UPSTREAM: origin, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" }, /"port":(\d+)/);
 servers.push(bare);
+const leanEnv = { UPSTREAM: origin, CLIENT_KEY: KEY, DB: join(dir, "lean.sqlite"), BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", BUN_JSC_forceRAMSize: "134217728" };
+const lean = await startServer("lean", [BUN, join(import.meta.dir, "lean-proxy.ts")], leanEnv, /"port":(\d+)/);
+servers.push(lean);
 const db = join(dir, "route.sqlite");
 writeFileSync(join(dir, "upstreams.yaml"), `authorization: ${KEY}\nupstreams:\n  - name: fake\n    sk: sk-bench-upstream\n    endpoint: ${origin}/v1\n`);
 // As deployed: the npm start script and the systemd unit both raise Bun's fetch cap and size the
@@ -53,7 +58,7 @@ const routed = await startServer("routed", routedCmd, routedEnv, /msg=listening 
 servers.push(routed);
 
 interface Target {
-  name: "direct" | "bare" | "routed";
+  name: "direct" | "bare" | "routed" | "lean";
   base: string;
   pid: number | null; // the proxy process whose memory counts
 }
@@ -62,19 +67,21 @@ const targets: Target[] = [
   { name: "bare", base: `http://127.0.0.1:${bare.port}`, pid: bare.pid },
   { name: "routed", base: `http://127.0.0.1:${routed.port}`, pid: routed.pid },
 ];
+const leanTarget: Target = { name: "lean", base: `http://127.0.0.1:${lean.port}`, pid: lean.pid };
 const chatUrl = (t: Target) => `${t.base}/v1/chat/completions`;
 const rows: Row[] = [];
 const results: Results = { quick, params: P, rows, runs: {}, checks: {} };
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 /** One wrk scenario: warm-up, then rounds with the target order flipped every round. */
-async function load(id: string, label: string, connections: number, body: string) {
+async function load(id: string, label: string, connections: number, body: string, extra: Target[] = []) {
+  const all = [...targets, ...extra];
   const wrk = (t: Target, seconds: number) => runWrk({ url: chatUrl(t), connections, seconds, body, key: KEY });
-  for (const t of targets) await wrk(t, P.warm);
-  const runs = new Map<Target, WrkResult[]>(targets.map((t) => [t, []]));
-  const peaks = new Map<Target, number>(targets.map((t) => [t, 0]));
+  for (const t of all) await wrk(t, P.warm);
+  const runs = new Map<Target, WrkResult[]>(all.map((t) => [t, []]));
+  const peaks = new Map<Target, number>(all.map((t) => [t, 0]));
   for (let r = 0; r < P.rounds; r++) {
-    for (const t of r % 2 ? [...targets].reverse() : targets) {
+    for (const t of r % 2 ? [...all].reverse() : all) {
       const { result, peaks: [peak] } = await peakRss(t.pid ? [t.pid] : [], () => wrk(t, P.seconds));
       runs.get(t)!.push(result);
       peaks.set(t, Math.max(peaks.get(t)!, peak ?? 0));
@@ -85,7 +92,7 @@ async function load(id: string, label: string, connections: number, body: string
   // Ratios and added latency pair each round's runs (seconds apart), so a noisy neighbour slowing
   // one round shifts every target of that round alike; the medians are taken over those pairs.
   const [d, b] = [runs.get(targets[0]!)!, runs.get(targets[1]!)!];
-  for (const t of targets) {
+  for (const t of all) {
     const rs = runs.get(t)!;
     const errors = rs.reduce((s, r) => s + r.errors, 0);
     rows.push({
@@ -98,7 +105,7 @@ async function load(id: string, label: string, connections: number, body: string
       addDirect: median(rs.map((x, r) => x.p50 - d[r]!.p50)),
       addBare: median(rs.map((x, r) => x.p50 - b[r]!.p50)),
       peakMB: t.pid ? peaks.get(t)! / 2 ** 20 : null,
-      note: errors ? `${errors} errors` : "",
+      note: [t.name === "lean" ? "floor for a gateway that logs every request (lean-proxy.ts)" : "", errors ? `${errors} errors` : ""].filter(Boolean).join("; "),
     });
   }
 }
@@ -190,8 +197,8 @@ async function sustain() {
 
 const limit = childFdLimit();
 try {
-  if (enabled("c1")) await load("c1", "non-stream, c=1", 1, CHAT);
-  if (enabled("c50")) await load("c50", "non-stream, c=50", 50, CHAT);
+  if (enabled("c1")) await load("c1", "non-stream, c=1", 1, CHAT, [leanTarget]);
+  if (enabled("c50")) await load("c50", "non-stream, c=50", 50, CHAT, [leanTarget]);
   if (enabled("stream")) await load("stream50", "stream 20 chunks, c=50", 50, STREAM);
   if (enabled("ttft")) await ttftProbe();
   if (enabled("streams")) for (const t of targets.slice(1)) await openStreams(t, limit);

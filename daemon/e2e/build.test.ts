@@ -1,7 +1,8 @@
 // `npm run build` output: the single multi-call executable, run as routed and (through its
-// routectl link) as routectl, from a directory with no sources or migrations beside it.
+// routectl link) as routectl, from a directory with no sources or migrations beside it. Threads are
+// read from /proc (Linux, where routed runs as a service).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../build/compile.ts";
 import { shortTempDir } from "./control-harness.ts";
@@ -24,6 +25,9 @@ describe("compiled executables", () => {
     expect(added.code).toBe(0);
     expect(added.json()).toMatchObject({ id: 1, name: "x", sk: "****9999" });
     expect((await ctl("status", "--json")).json()).toMatchObject({ db: "./db.sqlite", counts: { upstreams: 1 } });
+    // The request log has its own thread in the binary too (not the same-thread fallback).
+    const threads = readdirSync(`/proc/${routed.proc.pid}/task`).map((t) => readFileSync(`/proc/${routed.proc.pid}/task/${t}/comm`, "utf8").trim());
+    expect(threads).toContain("Worker");
     routed.proc.kill("SIGTERM");
     expect(await routed.exited).toBe(0);
     const offline = await routectl(["--socket", sock, "--db", join(run, "db.sqlite"), "list", "--json"], {}, [join(out, "routectl")]);
