@@ -25,7 +25,7 @@ const flush = () => {
   if (rows.length === 0) return;
   const batch = rows;
   rows = [];
-  void store.insertLogs(batch);
+  store.insertLogs(batch).catch((err) => console.error(`lean: ${batch.length} rows not written: ${err}`));
 };
 setInterval(flush, 100);
 
@@ -34,6 +34,7 @@ const server = Bun.serve({
   port: Number(process.env.PORT ?? 0),
   idleTimeout: 0,
   async fetch(req, srv) {
+    const ts = Date.now();
     const t0 = performance.now();
     const token = (req.headers.get("authorization") ?? "").slice(7);
     if (!timingSafeEqual(Bun.SHA256.hash(token) as Uint8Array, keyDigest)) return denied();
@@ -52,7 +53,7 @@ const server = Bun.serve({
     const parsed = JSON.parse(decoder.decode(reply)) as { choices?: { message?: { content?: string } }[]; usage?: Record<string, number> };
     const totalMs = Math.round(performance.now() - t0);
     rows.push({
-      id, ts: Date.now(), clientIp: srv.requestIP(req)?.address ?? null, method: req.method, path, model, stream: false,
+      id, ts, clientIp: srv.requestIP(req)?.address ?? null, method: req.method, path, model, stream: false,
       requestBody: text, requestBytes: body.length, requestTruncated: false, upstreamId: 1, upstreamName: "fake", upstreamModel: null,
       plan: ["fake"], attempts: [{ upstreamId: 1, upstream: "fake", outcome: "ok", status: res.status, ms: totalMs }], status: res.status,
       ttfbMs: totalMs, ttftMs: null, totalMs, replyText: parsed.choices?.[0]?.message?.content ?? null, toolCalls: null,
