@@ -30,6 +30,7 @@ async function reloadsAfter(change: () => void, expected: string | null, withinM
     if (performance.now() - t0 > withinMs) throw new Error(`no reload found ${JSON.stringify(expected)} within ${withinMs} ms (seen ${JSON.stringify(seen)})`);
     await Bun.sleep(10);
   }
+  expect(seen.at(-1)).toBe(expected);
 }
 
 test("an edit in place reloads", async () => {
