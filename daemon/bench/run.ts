@@ -43,14 +43,15 @@ const origin = `http://127.0.0.1:${up.port}`;
 // Bun reads its fetch concurrency cap (256 by default) only from the environment at start.
 const bare = await startServer("bare", [BUN, join(import.meta.dir, "bare-proxy.ts")], { UPSTREAM: origin, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" }, /"port":(\d+)/);
 servers.push(bare);
-const leanEnv = { UPSTREAM: origin, CLIENT_KEY: KEY, DB: join(dir, "lean.sqlite"), BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", BUN_JSC_forceRAMSize: "134217728" };
+// As deployed: the npm start script and the systemd unit both raise Bun's fetch cap and size the
+// JS heap's growth as on a 128 MB machine. The lean floor runs the same way.
+const DEPLOYED_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", BUN_JSC_forceRAMSize: "134217728" };
+const leanEnv = { ...DEPLOYED_ENV, UPSTREAM: origin, CLIENT_KEY: KEY, DB: join(dir, "lean.sqlite") };
 const lean = await startServer("lean", [BUN, join(import.meta.dir, "lean-proxy.ts")], leanEnv, /"port":(\d+)/);
 servers.push(lean);
 const db = join(dir, "route.sqlite");
 writeFileSync(join(dir, "upstreams.yaml"), `authorization: ${KEY}\nupstreams:\n  - name: fake\n    sk: sk-bench-upstream\n    endpoint: ${origin}/v1\n`);
-// As deployed: the npm start script and the systemd unit both raise Bun's fetch cap and size the
-// JS heap's growth as on a 128 MB machine.
-const routedEnv: Record<string, string> = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535", BUN_JSC_forceRAMSize: "134217728" };
+const routedEnv: Record<string, string> = { ...DEPLOYED_ENV };
 // Experiments: ROUTED_ENV="NAME=value …" adds to (or overrides) routed's environment for this run.
 for (const kv of (process.env.ROUTED_ENV ?? "").split(/\s+/).filter(Boolean)) routedEnv[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
 const routedCmd = [BUN, join(import.meta.dir, "../cli/routed.ts"), "start", "--addr", "127.0.0.1:0", "--db", db, "--upstreams", join(dir, "upstreams.yaml"), "--socket", join(dir, "routed.sock")];
