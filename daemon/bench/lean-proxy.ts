@@ -59,7 +59,7 @@ const server = Bun.serve({
       ttfbMs: totalMs, ttftMs: null, totalMs, replyText: parsed.choices?.[0]?.message?.content ?? null, toolCalls: null,
       promptTokens: parsed.usage?.prompt_tokens ?? null, completionTokens: parsed.usage?.completion_tokens ?? null,
       totalTokens: parsed.usage?.total_tokens ?? null, tokensEstimated: false, errorCode: null, errorMessage: null,
-      userAgent: req.headers.get("user-agent"),
+      userAgent: req.headers.get("user-agent"), upstreamRequestId: null, bodiesDropped: false,
     });
     if (rows.length >= 256) flush();
     return new Response(reply, { status: res.status, headers: { ...JSON_HEADERS, "x-request-id": id } });

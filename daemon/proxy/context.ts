@@ -36,6 +36,8 @@ export interface RequestContext {
   responseBody: Uint8Array | null; // buffered JSON/text response, parsed for the reply at log time
   errorCode: string | null;
   errorMessage: string | null;
+  /** The answering upstream's own request id, from its response headers. */
+  upstreamRequestId: string | null;
   finished: boolean;
   /** Route added stream_options.include_usage for its own metering: the usage-only chunk is hidden from the client. */
   usageInjected: boolean;
@@ -72,6 +74,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     responseBody: null,
     errorCode: null,
     errorMessage: null,
+    upstreamRequestId: null,
     finished: false,
     usageInjected: false,
     limitCorrect: null,

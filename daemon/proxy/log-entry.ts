@@ -79,5 +79,7 @@ export function toLogRow(ctx: RequestContext): LogRow {
     errorCode: ctx.errorCode ?? upstreamError?.code ?? null,
     errorMessage: ctx.errorMessage ?? upstreamError?.message ?? null,
     userAgent: ctx.req.headers.get("user-agent"),
+    upstreamRequestId: ctx.upstreamRequestId,
+    bodiesDropped: false,
   };
 }

@@ -96,6 +96,10 @@ export interface LogRow {
   errorCode: string | null;
   errorMessage: string | null;
   userAgent: string | null;
+  /** The answering upstream's own request id (x-request-id, request-id, …). */
+  upstreamRequestId: string | null;
+  /** The log queue was over its byte bound: request body, reply text and tool calls were dropped. */
+  bodiesDropped: boolean;
 }
 
 /** The columns a log listing shows: everything but the bodies. */

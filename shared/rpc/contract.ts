@@ -159,6 +159,8 @@ export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).ext
   plan: z.array(z.string()).nullable().optional(), // the upstreams the request could try, in order
   errorMessage: z.string().nullable(),
   userAgent: z.string().nullable(),
+  upstreamRequestId: z.string().nullable().optional(), // the upstream's own request id, for a ticket with the provider
+  bodiesDropped: z.boolean().optional(), // the log queue was over its byte bound: bodies not kept
 });
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();

@@ -3,10 +3,12 @@ import journal from "../../../drizzle/sqlite/meta/_journal.json" with { type: "j
 import m0 from "../../../drizzle/sqlite/0000_stale_felicia_hardy.sql" with { type: "text" };
 import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type: "text" };
 import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
+import m3 from "../../../drizzle/sqlite/0003_curious_screwball.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
   "0000_stale_felicia_hardy": m0,
   "0001_demonic_human_fly": m1,
   "0002_wet_killraven": m2,
+  "0003_curious_screwball": m3,
 };

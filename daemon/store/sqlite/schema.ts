@@ -64,6 +64,9 @@ export const requestLogs = sqliteTable(
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     userAgent: text("user_agent"),
+    upstreamRequestId: text("upstream_request_id"), // the upstream's own id (x-request-id, request-id, …) for tickets with the provider
+    // The log queue was over its byte bound when this row was queued: bodies and reply were not kept.
+    bodiesDropped: integer("bodies_dropped", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("request_logs_ts").on(t.ts),

@@ -35,6 +35,8 @@ const row = (id: string, n: number): LogRow => ({
   errorCode: "upstream_reset",
   errorMessage: "upstream connection lost mid-stream",
   userAgent: "agent/1.0",
+  upstreamRequestId: `req_${n}`,
+  bodiesDropped: n % 2 === 1,
 });
 
 describe("request-log rows", () => {
@@ -46,7 +48,7 @@ describe("request-log rows", () => {
         const rows = Array.from({ length: 40 }, (_, i) => row(`0190-${path.length}-${i}`, i));
         await store.insertLogs(rows);
         for (const r of [rows[0]!, rows[39]!]) expect(await store.getLog(r.id)).toEqual(r);
-        const bare: LogRow = { ...row(`0190-${path.length}-nulls`, 99), clientIp: null, model: null, requestBody: null, upstreamId: null, upstreamName: null, upstreamModel: null, plan: null, ttfbMs: null, ttftMs: null, replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null, stream: false, requestTruncated: false, tokensEstimated: false };
+        const bare: LogRow = { ...row(`0190-${path.length}-nulls`, 99), clientIp: null, model: null, requestBody: null, upstreamId: null, upstreamName: null, upstreamModel: null, plan: null, ttfbMs: null, ttftMs: null, replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null, upstreamRequestId: null, bodiesDropped: false, stream: false, requestTruncated: false, tokensEstimated: false };
         await store.insertLogs([bare]);
         expect(await store.getLog(bare.id)).toEqual(bare);
         expect(await store.countLogs()).toBe(41);

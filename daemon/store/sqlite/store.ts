@@ -28,7 +28,7 @@ const LOG_COLUMNS = [
   "id", "ts", "clientIp", "method", "path", "model", "stream", "requestBody", "requestBytes", "requestTruncated",
   "upstreamId", "upstreamName", "upstreamModel", "plan", "attempts", "status", "ttfbMs", "ttftMs", "totalMs",
   "replyText", "toolCalls", "promptTokens", "completionTokens", "totalTokens", "tokensEstimated", "errorCode",
-  "errorMessage", "userAgent",
+  "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped",
 ] as const satisfies readonly (keyof LogRow)[];
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -36,7 +36,7 @@ const bindLog = (r: LogRow): unknown[] => [
   r.id, r.ts, r.clientIp, r.method, r.path, r.model, flag(r.stream), r.requestBody, r.requestBytes, flag(r.requestTruncated),
   r.upstreamId, r.upstreamName, r.upstreamModel, r.plan && JSON.stringify(r.plan), JSON.stringify(r.attempts), r.status, r.ttfbMs, r.ttftMs, r.totalMs,
   r.replyText, r.toolCalls && JSON.stringify(r.toolCalls), r.promptTokens, r.completionTokens, r.totalTokens, flag(r.tokensEstimated), r.errorCode,
-  r.errorMessage, r.userAgent,
+  r.errorMessage, r.userAgent, r.upstreamRequestId, flag(r.bodiesDropped),
 ];
 
 function logInsert() {
