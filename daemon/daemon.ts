@@ -135,6 +135,9 @@ export async function startDaemon(opts: DaemonOptions) {
     log.warn("at most 256 upstream requests at once (Bun's fetch limit): more wait, and streams among them time out; start routed with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in its environment (npm start and the systemd unit do)");
   }
   let draining = false;
+  const idleTimeoutS = opts.clientIdleTimeoutS ?? 30;
+  // This process's mark on what it forwards (loop guard): random, so two Routes never share it.
+  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const pipeline = createPipeline({
     pool,
     router,
@@ -149,6 +152,8 @@ export async function startDaemon(opts: DaemonOptions) {
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
     },
     isDraining: () => draining,
+    via: `1.1 ${nodeId}`,
+    idleTimeoutS,
     local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
@@ -189,7 +194,7 @@ export async function startDaemon(opts: DaemonOptions) {
     hostname: opts.hostname ?? "0.0.0.0",
     port: opts.port ?? 8888,
     // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
-    idleTimeout: opts.clientIdleTimeoutS ?? 30,
+    idleTimeout: idleTimeoutS,
     // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     development: false,
@@ -257,7 +262,12 @@ export async function startDaemon(opts: DaemonOptions) {
         new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadline))),
       ]);
       clearTimeout(timer);
-      if (timedOut) log.warn("drain deadline passed; closing remaining connections", { inflight: pipeline.inflight });
+      if (timedOut) {
+        // End what is left in Route's words (an in-band error on streams, 503 before an answer),
+        // give those last bytes a moment to leave, then close whatever remains.
+        log.warn("drain deadline passed; ending remaining requests", { inflight: pipeline.inflight, upstream_calls: pipeline.cutAll() });
+        for (const until = performance.now() + 1000; server.pendingRequests > 0 && performance.now() < until; ) await Bun.sleep(10);
+      }
       await server.stop(true);
       await closed;
       const lost = await writer.drain(); // after the drain: every finished request corrected its tokens

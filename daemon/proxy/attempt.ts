@@ -4,12 +4,12 @@ import type { PoolUpstream } from "../routing/pool.ts";
 import { badReply } from "./bad-reply.ts";
 import { clientResponseHeaders, type HeaderRecord } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
-import { sseErrorEvent } from "./openai-error.ts";
-import { CLIENT_GONE, pump, TIMEOUT, type PumpEnd } from "./pump.ts";
+import { responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
+import { CLIENT_GONE, pump, SHUTDOWN, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
 import { lastEventBoundary } from "./sse.ts";
-import { dropUsageChunks } from "./usage-filter.ts";
+import { hideInjectedUsage } from "./usage-filter.ts";
 
 export interface Answer {
   status: number;
@@ -20,7 +20,8 @@ export interface Answer {
 export type AttemptResult =
   | { kind: "commit"; response: Response }
   | { kind: "failed"; outcome: string; message: string; timeout: boolean; answer?: Answer }
-  | { kind: "client_gone" };
+  | { kind: "client_gone" }
+  | { kind: "shutdown" };
 
 export interface AttemptDeps {
   /** Response headers Route adds (x-route-*), computed at commit. */
@@ -30,6 +31,19 @@ export interface AttemptDeps {
   verdict: (up: PoolUpstream, outcome: string, status?: number, retryAfter?: string | null) => void;
   /** Called once when a committed response has been fully delivered (or abandoned). */
   finish: (ctx: RequestContext) => void;
+  /** Upstream calls under way (streams until they end): what the drain deadline aborts at shutdown. */
+  active: Set<AbortController>;
+}
+
+/** Where upstreams put their own request id (OpenAI, Anthropic, Azure). */
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "apim-request-id", "x-ms-request-id"];
+
+function upstreamRequestId(h: Headers): string | null {
+  for (const name of REQUEST_ID_HEADERS) {
+    const v = h.get(name);
+    if (v) return v.length > 200 ? v.slice(0, 200) : v; // an id, not a payload
+  }
+  return null;
 }
 
 const BUFFER_LIMIT = 16 << 20; // JSON/text answers up to this size are buffered (and so can still fail over)
@@ -43,6 +57,7 @@ function bufferable(res: Response): boolean {
 
 function failureOf(err: unknown, signal: AbortSignal, limitMs: number, stream: boolean): AttemptResult {
   if (signal.reason === CLIENT_GONE) return { kind: "client_gone" };
+  if (signal.reason === SHUTDOWN) return { kind: "shutdown" };
   if (signal.reason === TIMEOUT) {
     const what = stream ? "first token" : "response";
     return { kind: "failed", outcome: "timeout", message: `no ${what} within ${limitMs} ms`, timeout: true };
@@ -67,16 +82,18 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   const limitMs = Math.max(1, Math.min(ctx.stream ? up.effectiveStreamTimeoutMs : up.effectiveTimeoutMs, Math.round(deadlineAt - started)));
   const timer = setTimeout(() => ac.abort(TIMEOUT), limitMs);
   up.stats.inflight++;
+  deps.active.add(ac);
   let settled = false;
   const settle = () => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
     up.stats.inflight--;
+    deps.active.delete(ac);
   };
   const fail = (r: AttemptResult, status?: number): AttemptResult => {
     settle();
-    const outcome = r.kind === "failed" ? r.outcome : "client_closed";
+    const outcome = r.kind === "failed" ? r.outcome : r.kind === "shutdown" ? "shutting_down" : "client_closed";
     deps.recordAttempt(ctx, up, outcome, performance.now() - started, status);
     deps.verdict(up, outcome, status, r.kind === "failed" ? r.answer?.headers.get("retry-after") : null);
     return r;
@@ -88,6 +105,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     ctx.status = res.status;
     const h = clientResponseHeaders(res.headers);
     deps.routeHeaders(ctx, h);
+    if (ctx.upstreamRequestId !== null) h["x-upstream-request-id"] = ctx.upstreamRequestId;
     return { kind: "commit", response: new Response(body, { status: res.status, statusText: res.statusText, headers: h }) };
   };
   /** A committed body that is streamed: the request finishes when the stream does. */
@@ -101,7 +119,9 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
       ctx.errorCode = end.code;
       ctx.errorMessage = end.message;
     }
-    deps.verdict(up, end.kind === "done" ? "ok" : end.kind === "client_gone" ? "client_closed" : "stream_error");
+    // A stream cut by Route's own shutdown says nothing about the upstream.
+    const verdict = end.kind === "done" ? "ok" : end.kind === "client_gone" ? "client_closed" : end.code === "shutting_down" ? "shutting_down" : "stream_error";
+    deps.verdict(up, verdict);
     deps.finish(ctx);
   };
 
@@ -128,6 +148,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     return fail(failureOf(err, ac.signal, limitMs, ctx.stream));
   }
   ctx.ttfbMs = elapsed(ctx);
+  ctx.upstreamRequestId = upstreamRequestId(res.headers); // the last upstream that answered: the one to ask about it
 
   if (res.status === 429 || res.status >= 500) {
     let body: Uint8Array = new Uint8Array(0);
@@ -224,13 +245,13 @@ async function openStream(
     return b === buf.length ? buf : buf.subarray(0, b);
   };
   // Only streams whose usage Route asked for pay for event filtering; the rest pass bytes through.
-  const hide = ctx.usageInjected ? dropUsageChunks : null;
+  const hide = ctx.usageInjected ? hideInjectedUsage : null;
   const body = pump({
     reader,
     head: [hide ? hide(first.subarray(0, cut)) : first.subarray(0, cut)],
     transform: hide ? (chunk) => { const out = transform(chunk); return out && hide(out); } : transform,
     flush: hide ? () => pending && hide(pending) : () => pending,
-    tail: (e) => encoder.encode(sseErrorEvent(e.code, e.message)),
+    tail: (e) => encoder.encode(ctx.path === "/v1/responses" ? responsesErrorEvent(e.code, e.message, reply.nextSequenceNumber()) : sseErrorEvent(e.code, e.message)),
     stallMs: h.stallMs,
     controller: ac,
     onEnd: h.onStreamEnd,

@@ -29,6 +29,8 @@ export interface ForwardDeps extends AttemptDeps {
   guard: Guard;
   /** Ends the request with Route's own error (logged, counted). */
   fail: (ctx: RequestContext, e: HttpError) => Response;
+  /** This node's Via token, added to what goes upstream (loop guard). */
+  via: string;
 }
 
 function isErrorEnvelope(body: Uint8Array): boolean {
@@ -60,7 +62,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   ctx.plan = plan.map((u) => u.label);
   const deadlineMs = deps.router.settings.deadlineMs;
   const deadlineAt = ctx.t0 + deadlineMs;
-  const headers = upstreamRequestHeaders(ctx.req.headers);
+  const headers = upstreamRequestHeaders(ctx.req.headers, deps.via);
   ctx.usageInjected = needsUsageInjection(ctx);
   let unmappedBody: Uint8Array | null | undefined; // built once, reused across failover
   const failures: string[] = [];
@@ -94,6 +96,10 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
       return r.response;
     }
     claim.correct(0); // no answer: no tokens spent (the request still counts)
+    if (r.kind === "shutdown") {
+      ctx.upstream = up;
+      return deps.fail(ctx, new HttpError(503, "shutting_down", "Route is shutting down and its drain deadline passed before the upstream answered; retry"));
+    }
     if (r.kind === "client_gone") {
       ctx.status = 499;
       ctx.errorCode = "client_closed";

@@ -26,11 +26,28 @@ const DROP_UPSTREAM = new Set([
   "x-forwarded-host",
   "x-forwarded-proto",
   "x-real-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
   "cookie",
+  // The client's choice of OpenAI organisation/project must not bill the operator's upstream account.
+  "openai-organization",
+  "openai-project",
 ]);
 
-// fetch already decoded the body, so its encoding and length no longer describe what we send.
-const DROP_DOWNSTREAM = new Set(["content-encoding", "content-length", "set-cookie", "alt-svc"]);
+// fetch already decoded the body, so its encoding and length no longer describe what we send; the
+// rest tells clients about the operator's upstream (software, account, project) or sets its cookies.
+// The upstream's x-request-id is passed as x-upstream-request-id (attempt.ts); Route's own takes its place.
+const DROP_DOWNSTREAM = new Set([
+  "content-encoding",
+  "content-length",
+  "set-cookie",
+  "alt-svc",
+  "server",
+  "x-powered-by",
+  "openai-organization",
+  "openai-project",
+  "x-request-id",
+]);
 
 /** Plain header records: what fetch and Response take without another native Headers object. */
 export type HeaderRecord = Record<string, string>;
@@ -54,9 +71,23 @@ function filter(from: Headers, drop: Set<string>): HeaderRecord {
   return out;
 }
 
-/** What goes upstream: the client's headers minus credentials, hop-by-hop and proxy chain (the caller adds the upstream's auth). */
-export function upstreamRequestHeaders(client: Headers): HeaderRecord {
-  return filter(client, TO_UPSTREAM_DROPS);
+/**
+ * What goes upstream: the client's headers minus credentials, hop-by-hop and proxy chain (the
+ * caller adds the upstream's auth), plus Route's `Via` entry (`via`: this node's token).
+ */
+export function upstreamRequestHeaders(client: Headers, via: string): HeaderRecord {
+  const out = filter(client, TO_UPSTREAM_DROPS);
+  out.via = out.via ? `${out.via}, ${via}` : via;
+  return out;
+}
+
+/**
+ * Loop guard: a request that carries this node's own Via token went out through this Route and came
+ * back (an upstream pointing at Route itself, or at a chain leading back to it).
+ */
+export function isLoop(client: Headers, via: string): boolean {
+  const v = client.get("via");
+  return v !== null && v.includes(via);
 }
 
 export function clientResponseHeaders(upstream: Headers): HeaderRecord {

@@ -46,7 +46,12 @@ export function httpErrorResponse(e: HttpError, extra?: Record<string, string>):
   return errorResponse(e.status, e.code, e.message, { ...e.headers, ...extra });
 }
 
-/** The in-band error event appended to a stream that has already started. */
+/** The in-band error event appended to a chat/completions stream that has already started. */
 export function sseErrorEvent(code: string, message: string): string {
   return `data: ${errorBody(502, code, message)}\n\n`;
+}
+
+/** The same for a Responses API stream: its own `error` event, which its clients validate. */
+export function responsesErrorEvent(code: string, message: string, sequenceNumber: number): string {
+  return `event: error\ndata: ${JSON.stringify({ type: "error", code, message, param: null, sequence_number: sequenceNumber })}\n\n`;
 }

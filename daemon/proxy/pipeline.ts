@@ -9,7 +9,8 @@ import type { KeyChecker } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
-import type { HeaderRecord } from "./headers.ts";
+import { SHUTDOWN } from "./pump.ts";
+import { isLoop, type HeaderRecord } from "./headers.ts";
 import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
 
 export interface PipelineDeps {
@@ -26,12 +27,18 @@ export interface PipelineDeps {
   /** Routes Route answers itself (health, metrics, status, admin); null: not one of them. */
   local: (req: Request, url: URL) => Promise<Response> | Response | null;
   isDraining: () => boolean;
+  /** This node's `Via` token (e.g. "1.1 route-5f3a…"): marks what it forwards, finds what comes back. */
+  via: string;
+  /** Seconds a client connection may idle, restored once a proxied response is done. */
+  idleTimeoutS: number;
 }
 
 export function createPipeline(deps: PipelineDeps) {
   const { pool, metrics } = deps;
   let inflight = 0;
   const idle: (() => void)[] = [];
+  const active = new Set<AbortController>();
+  let server: Server<undefined> | null = null;
 
   function finish(ctx: RequestContext): void {
     if (ctx.finished) return;
@@ -43,6 +50,8 @@ export function createPipeline(deps: PipelineDeps) {
     // least-latency follows time to first token (streams) or whole latency of answered requests.
     if (ctx.upstream && ctx.status < 400) ctx.upstream.stats.observeLatency(ctx.ttftMs ?? ctx.totalMs);
     deps.enqueueLog(ctx);
+    // The request had Route's clocks instead of the idle timeout; a kept-alive connection gets it back.
+    server?.timeout(ctx.req, deps.idleTimeoutS);
     metrics.inflight.set(--inflight);
     if (inflight === 0) for (const fn of idle.splice(0)) fn();
   }
@@ -71,6 +80,8 @@ export function createPipeline(deps: PipelineDeps) {
     verdict: deps.verdict,
     fail,
     finish,
+    active,
+    via: deps.via,
     routeHeaders(ctx: RequestContext, h: HeaderRecord) {
       h["x-request-id"] = ctx.id;
       h["x-route-upstream"] = ctx.upstream!.label;
@@ -84,7 +95,8 @@ export function createPipeline(deps: PipelineDeps) {
     },
   };
 
-  async function proxy(req: Request, url: URL, server: Server<undefined>): Promise<Response> {
+  async function proxy(req: Request, url: URL, srv: Server<undefined>): Promise<Response> {
+    server = srv;
     let pinned: PoolUpstream | null = null;
     if (deps.keys) {
       try {
@@ -96,13 +108,14 @@ export function createPipeline(deps: PipelineDeps) {
       }
     }
     const ctx = createContext(req, url, Bun.randomUUIDv7());
-    ctx.clientIp = deps.clientIp(server.requestIP(req)?.address ?? null, req.headers.get("x-forwarded-for"));
+    ctx.clientIp = deps.clientIp(srv.requestIP(req)?.address ?? null, req.headers.get("x-forwarded-for"));
     metrics.inflight.set(++inflight);
     try {
       if (deps.isDraining()) throw new HttpError(503, "shutting_down", "Route is shutting down; retry on another instance or in a moment");
+      if (isLoop(req.headers, deps.via)) throw new HttpError(508, "loop_detected", "this request already passed through this Route (its Via header names it): an upstream endpoint points back at Route; fix that upstream's endpoint");
       await readBody(ctx, deps.maxBodyBytes);
       // Past the body, Route's own clocks (first token, stall, timeout) govern the connection.
-      server.timeout(req, 0);
+      srv.timeout(req, 0);
       return await forward(ctx, forwardDeps, pinned);
     } catch (e) {
       if (e instanceof HttpError) {
@@ -124,6 +137,15 @@ export function createPipeline(deps: PipelineDeps) {
     },
     get inflight() {
       return inflight;
+    },
+    /**
+     * The drain deadline passed: every upstream call still under way is ended, streams with an
+     * in-band error that says so, requests not yet answered with 503 shutting_down.
+     */
+    cutAll(): number {
+      const n = active.size;
+      for (const ac of [...active]) ac.abort(SHUTDOWN);
+      return n;
     },
     /** Resolves when no request is in flight (streams included). */
     idle(): Promise<void> {

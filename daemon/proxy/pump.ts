@@ -5,11 +5,13 @@
 export const TIMEOUT = Symbol("timeout");
 export const STALL = Symbol("stall");
 export const CLIENT_GONE = Symbol("client_gone");
+/** The drain deadline at shutdown ended the request (daemon stop). */
+export const SHUTDOWN = Symbol("shutdown");
 
 export type PumpEnd =
   | { kind: "done" }
   | { kind: "client_gone" }
-  | { kind: "upstream_error"; code: "upstream_reset" | "upstream_stall"; message: string };
+  | { kind: "upstream_error"; code: "upstream_reset" | "upstream_stall" | "shutting_down"; message: string };
 
 export interface PumpOptions {
   reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -44,29 +46,40 @@ export function pump(o: PumpOptions): ReadableStream<Uint8Array> {
       },
       async pull(c) {
         try {
-          const { done, value } = await o.reader.read();
-          if (ended) return;
-          if (done) {
-            const rest = o.flush?.();
-            if (rest && rest.length > 0) c.enqueue(rest);
-            c.close();
-            end({ kind: "done" });
-            return;
+          // Read until there is something to hand over: a pull that enqueues nothing is never
+          // called again (highWaterMark 0), so a read that completes no event (half an event, a
+          // hidden usage chunk) must not end the pull.
+          for (;;) {
+            const { done, value } = await o.reader.read();
+            if (ended) return;
+            if (done) {
+              const rest = o.flush?.();
+              if (rest && rest.length > 0) c.enqueue(rest);
+              c.close();
+              end({ kind: "done" });
+              return;
+            }
+            stall?.refresh();
+            const out = o.transform ? o.transform(value) : value;
+            if (out && out.length > 0) {
+              c.enqueue(out);
+              return;
+            }
           }
-          stall?.refresh();
-          const out = o.transform ? o.transform(value) : value;
-          if (out && out.length > 0) c.enqueue(out);
         } catch (err) {
           if (ended) return;
-          if (o.controller.signal.reason === CLIENT_GONE) {
+          const reason = o.controller.signal.reason;
+          if (reason === CLIENT_GONE) {
             end({ kind: "client_gone" });
             c.error(err);
             return;
           }
           const e: PumpEnd =
-            o.controller.signal.reason === STALL
+            reason === STALL
               ? { kind: "upstream_error", code: "upstream_stall", message: `upstream sent nothing for ${o.stallMs} ms; stream ended` }
-              : { kind: "upstream_error", code: "upstream_reset", message: "upstream connection lost mid-stream" };
+              : reason === SHUTDOWN
+                ? { kind: "upstream_error", code: "shutting_down", message: "Route is shutting down and its drain deadline passed; stream ended" }
+                : { kind: "upstream_error", code: "upstream_reset", message: "upstream connection lost mid-stream" };
           const tail = o.tail?.(e);
           if (tail) c.enqueue(tail);
           c.close();

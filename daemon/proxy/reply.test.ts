@@ -60,6 +60,42 @@ describe("StreamReply", () => {
   });
 });
 
+describe("StreamReply: Responses API function calls", () => {
+  const resp = (o: Record<string, unknown>, seq: number) => ({ event: o.type as string, data: JSON.stringify({ ...o, sequence_number: seq }) });
+  const call = { id: "fc_1", type: "function_call", status: "in_progress", arguments: "", call_id: "call_1", name: "get_weather" };
+  const streamed = [
+    { type: "response.created", response: { id: "resp_1", status: "in_progress", output: [] } },
+    { type: "response.output_item.added", output_index: 0, item: { id: "msg_1", type: "message", role: "assistant", content: [] } },
+    { type: "response.output_text.delta", output_index: 0, content_index: 0, delta: "Let me check." },
+    { type: "response.output_item.added", output_index: 1, item: call },
+    { type: "response.function_call_arguments.delta", output_index: 1, item_id: "fc_1", delta: '{"city"' },
+    { type: "response.function_call_arguments.delta", output_index: 1, item_id: "fc_1", delta: ':"Paris"}' },
+  ];
+
+  test("output_item and argument deltas are assembled as the output item a non-stream reply lists", () => {
+    const r = new StreamReply();
+    streamed.forEach((o, i) => r.add(resp(o, i)));
+    const part = r.result();
+    expect(part.text).toBe("Let me check.");
+    expect(part.toolCalls).toEqual([{ ...call, arguments: '{"city":"Paris"}' }]); // cut before done: the deltas
+    const done = { ...call, status: "completed", arguments: '{"city":"Paris"}' };
+    const r2 = new StreamReply();
+    [...streamed, { type: "response.function_call_arguments.done", output_index: 1, item_id: "fc_1", arguments: '{"city":"Paris"}' }, { type: "response.output_item.done", output_index: 1, item: done }].forEach((o, i) => r2.add(resp(o, i)));
+    r2.add(resp({ type: "response.completed", response: { output: [{ type: "message" }, done], usage: { input_tokens: 9, output_tokens: 4, total_tokens: 13 } } }, 9));
+    expect(r2.result()).toMatchObject({ text: "Let me check.", toolCalls: [done], usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 } });
+    expect(replyFromJson({ output: [{ type: "message", content: [{ type: "output_text", text: "Let me check." }] }, done] }).toolCalls).toEqual(r2.result().toolCalls);
+  });
+
+  test("an event appended after commit takes the next sequence number, from bytes kept but not parsed yet", () => {
+    const r = new StreamReply();
+    const bytes = new TextEncoder().encode(streamed.map((o, i) => `event: ${o.type}\ndata: ${JSON.stringify({ ...o, sequence_number: i })}\n\n`).join(""));
+    expect(r.read(bytes.subarray(0, 400))).toBe("content");
+    r.keep(bytes.subarray(400));
+    expect(r.nextSequenceNumber()).toBe(streamed.length);
+    expect(r.result().toolCalls).toHaveLength(1);
+  });
+});
+
 describe("replyFromJson", () => {
   test("chat message with tool calls", () => {
     const r = replyFromJson({

@@ -79,6 +79,9 @@ export class StreamReply {
   private laterBytes = 0;
   private texts: string[] = [];
   private tools = new Map<string, ToolCallAcc>();
+  /** Responses API function calls by output index, as the output items a non-stream reply lists. */
+  private items = new Map<number, Json>();
+  private sequence = -1; // the last Responses event's sequence_number
   usage: Usage | null = null;
   error: UpstreamErrorInfo | null = null;
 
@@ -170,13 +173,34 @@ export class StreamReply {
   }
 
   private responsesEvent(obj: Json): EventKind {
+    if (typeof obj.sequence_number === "number") this.sequence = obj.sequence_number;
+    const at = typeof obj.output_index === "number" ? obj.output_index : 0;
     switch (obj.type) {
       case "response.output_text.delta":
-        this.texts[0] = (this.texts[0] ?? "") + (obj.delta ?? "");
+        this.texts[at] = (this.texts[at] ?? "") + (obj.delta ?? "");
         return "content";
+      case "response.output_item.added":
+      case "response.output_item.done":
+        if (obj.item?.type === "function_call") {
+          const acc = this.items.get(at);
+          // "added" carries empty arguments that the deltas fill; "done" carries the whole call.
+          this.items.set(at, { ...obj.item, arguments: obj.item.arguments || acc?.arguments || "" });
+        }
+        return "content";
+      case "response.function_call_arguments.delta":
+      case "response.function_call_arguments.done": {
+        const item = this.items.get(at) ?? { type: "function_call", arguments: "" };
+        item.arguments = obj.type.endsWith(".done") && typeof obj.arguments === "string" ? obj.arguments : item.arguments + (obj.delta ?? "");
+        this.items.set(at, item);
+        return "content";
+      }
       case "response.completed":
       case "response.incomplete":
         this.usage = usageOf(obj.response?.usage) ?? this.usage;
+        if (Array.isArray(obj.response?.output)) {
+          // The final output is authoritative (and complete when deltas were missed).
+          obj.response.output.forEach((item: Json, i: number) => item?.type === "function_call" && this.items.set(i, item));
+        }
         return "content";
       case "response.created":
       case "response.in_progress":
@@ -186,12 +210,18 @@ export class StreamReply {
     }
   }
 
+  /** The sequence_number an event appended to this Responses stream takes (parses what is kept). */
+  nextSequenceNumber(): number {
+    this.catchUp();
+    return this.sequence + 1;
+  }
+
   result(): Reply {
     this.catchUp();
     const texts = this.texts.filter((t) => t !== undefined);
     return {
       text: texts.length > 0 ? texts.join("\n\n") : null,
-      toolCalls: this.tools.size > 0 ? [...this.tools.values()] : null,
+      toolCalls: this.tools.size > 0 ? [...this.tools.values()] : this.items.size > 0 ? [...this.items.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]) : null,
       usage: this.usage,
       error: this.error,
     };

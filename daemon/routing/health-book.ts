@@ -35,6 +35,7 @@ export function verdictOf(outcome: string, status?: number): AttemptVerdict {
     case "http_429":
       return "rate_limited";
     case "client_closed":
+    case "shutting_down": // Route's own drain deadline ended it
       return "neutral";
     default:
       return "failure"; // http_5xx, connect_error, timeout, reset, stream_error, bad_reply
