@@ -8,7 +8,7 @@ import { responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
 import { CLIENT_GONE, pump, SHUTDOWN, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
-import { lastEventBoundary } from "./sse.ts";
+import { EventFramer } from "./sse.ts";
 import { hideInjectedUsage } from "./usage-filter.ts";
 
 export interface Answer {
@@ -47,6 +47,8 @@ function upstreamRequestId(h: Headers): string | null {
 }
 
 const BUFFER_LIMIT = 16 << 20; // JSON/text answers up to this size are buffered (and so can still fail over)
+/** The largest single stream event (or pre-content preamble) Route holds while it waits for its end. */
+const MAX_EVENT_BYTES = 16 << 20;
 const encoder = new TextEncoder();
 
 function bufferable(res: Response): boolean {
@@ -213,6 +215,7 @@ async function openStream(
   const reader = res.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const reply = new StreamReply();
   const held: Uint8Array[] = [];
+  let heldBytes = 0;
   for (let committed = false; !committed; ) {
     let r: Awaited<ReturnType<typeof reader.read>>;
     try {
@@ -222,10 +225,15 @@ async function openStream(
     }
     if (r.done) return h.fail({ kind: "failed", outcome: "stream_error", message: "stream ended before any content", timeout: false });
     held.push(r.value);
+    heldBytes += r.value.length;
     const kind = reply.read(r.value);
     if (kind === "error") {
       reader.cancel().catch(() => {});
       return h.fail({ kind: "failed", outcome: "stream_error", message: `error event before content: ${reply.error?.message}`, timeout: false });
+    }
+    if (kind !== "content" && heldBytes > MAX_EVENT_BYTES) {
+      reader.cancel().catch(() => {});
+      return h.fail({ kind: "failed", outcome: "bad_reply", message: `${heldBytes} bytes of stream without any content`, timeout: false });
     }
     committed = kind === "content";
   }
@@ -234,23 +242,19 @@ async function openStream(
   up.stats.observeTtft(performance.now() - h.started); // this attempt's own first-token time (stream_timeout: auto)
   ctx.streamReply = reply;
 
-  const first = held.length === 1 ? held[0]! : Buffer.concat(held);
-  const cut = lastEventBoundary(first);
-  let pending: Uint8Array | null = cut < first.length ? first.subarray(cut) : null;
+  const framer = new EventFramer(MAX_EVENT_BYTES);
+  const first = framer.push(held.length === 1 ? held[0]! : Buffer.concat(held)) ?? new Uint8Array(0);
   const transform = (chunk: Uint8Array): Uint8Array | null => {
     reply.keep(chunk); // parsed for the log later, off the response path
-    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    const b = lastEventBoundary(buf);
-    pending = b < buf.length ? buf.subarray(b) : null;
-    return b === buf.length ? buf : buf.subarray(0, b);
+    return framer.push(chunk);
   };
   // Only streams whose usage Route asked for pay for event filtering; the rest pass bytes through.
   const hide = ctx.usageInjected ? hideInjectedUsage : null;
   const body = pump({
     reader,
-    head: [hide ? hide(first.subarray(0, cut)) : first.subarray(0, cut)],
+    head: [hide ? hide(first) : first],
     transform: hide ? (chunk) => { const out = transform(chunk); return out && hide(out); } : transform,
-    flush: hide ? () => pending && hide(pending) : () => pending,
+    flush: hide ? () => { const rest = framer.flush(); return rest && hide(rest); } : () => framer.flush(),
     tail: (e) => encoder.encode(ctx.path === "/v1/responses" ? responsesErrorEvent(e.code, e.message, reply.nextSequenceNumber()) : sseErrorEvent(e.code, e.message)),
     stallMs: h.stallMs,
     controller: ac,

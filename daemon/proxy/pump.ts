@@ -11,7 +11,17 @@ export const SHUTDOWN = Symbol("shutdown");
 export type PumpEnd =
   | { kind: "done" }
   | { kind: "client_gone" }
-  | { kind: "upstream_error"; code: "upstream_reset" | "upstream_stall" | "shutting_down"; message: string };
+  | { kind: "upstream_error"; code: string; message: string };
+
+/** Thrown by a transform that must end the stream: its code and message reach the client. */
+export class StreamFault extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface PumpOptions {
   reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -74,8 +84,10 @@ export function pump(o: PumpOptions): ReadableStream<Uint8Array> {
             c.error(err);
             return;
           }
-          const e: PumpEnd =
-            reason === STALL
+          if (err instanceof StreamFault) o.controller.abort(err); // Route ends it: the upstream call goes too
+          const e: PumpEnd = err instanceof StreamFault
+            ? { kind: "upstream_error", code: err.code, message: err.message }
+            : reason === STALL
               ? { kind: "upstream_error", code: "upstream_stall", message: `upstream sent nothing for ${o.stallMs} ms; stream ended` }
               : reason === SHUTDOWN
                 ? { kind: "upstream_error", code: "shutting_down", message: "Route is shutting down and its drain deadline passed; stream ended" }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { lastEventBoundary, nextEventBoundary, SseParser } from "./sse.ts";
+import { EventFramer, lastEventBoundary, nextEventBoundary, SseParser } from "./sse.ts";
 
 const enc = new TextEncoder();
 const STREAM =
@@ -61,3 +61,31 @@ describe("nextEventBoundary", () => {
   });
 });
 
+
+describe("EventFramer", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const dec = (b: Uint8Array | null) => (b ? new TextDecoder().decode(b) : "");
+  const stream = (nl: string) => ["data: é1", "", "data: 你好", "", ": keep-alive", "", "data: 🙂 3", "", ""].join(nl);
+
+  test("split at every pair of offsets, only whole events come out, and all bytes in order", () => {
+    for (const nl of ["\n", "\r\n", "\r"]) {
+      const bytes = enc(stream(nl));
+      for (let i = 1; i < bytes.length; i++) {
+        for (let j = i; j < bytes.length; j++) {
+          const f = new EventFramer(1 << 20);
+          const outs = [bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)].map((c) => f.push(c));
+          const out = outs.map(dec).join("") + dec(f.flush());
+          expect(out).toBe(stream(nl));
+          for (const o of outs) if (o) expect(lastEventBoundary(o)).toBe(o.length); // ends at an event's end
+        }
+      }
+    }
+  });
+
+  test("an event longer than the bound ends the stream with upstream_event_too_large", () => {
+    const f = new EventFramer(100);
+    expect(f.push(enc("data: ok\n\n"))).not.toBeNull();
+    expect(f.push(enc(`data: ${"x".repeat(60)}`))).toBeNull();
+    expect(() => f.push(enc("y".repeat(60)))).toThrow(expect.objectContaining({ code: "upstream_event_too_large" }));
+  });
+});

@@ -1,5 +1,6 @@
 // Incremental Server-Sent Events parsing. Upstream chunks split anywhere: mid-line, mid-UTF-8
 // sequence, between CR and LF. The parser keeps only the unfinished line between pushes.
+import { StreamFault } from "./pump.ts";
 
 export interface SseEvent {
   event: string | null;
@@ -92,4 +93,44 @@ export function nextEventBoundary(buf: Uint8Array, from: number): number {
     if (before >= from && (b === 10 || b === 13)) return i + 1; // the line that ended here was empty
   }
   return buf.length;
+}
+
+
+/**
+ * Splits a byte stream into runs of whole events, so only whole events are forwarded. Bytes after
+ * the last blank line wait for the next chunk, as a list (a large event arriving in many reads is
+ * copied once, not once per read), bounded by `maxBytes`.
+ */
+export class EventFramer {
+  private rest: Uint8Array[] = [];
+  private restBytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  /** The whole events completed by this chunk (null: none yet). */
+  push(chunk: Uint8Array): Uint8Array | null {
+    // A blank line can start up to 3 bytes before the chunk ("\r\n" + "\r\n"): search with them.
+    const last = this.rest.at(-1);
+    const tail = last === undefined ? 0 : Math.min(3, last.length);
+    const probe = tail === 0 ? chunk : Buffer.concat([last!.subarray(last!.length - tail), chunk]);
+    const cut = lastEventBoundary(probe) - tail; // within chunk; the rest holds no boundary
+    if (cut <= 0) {
+      this.restBytes += chunk.length;
+      if (this.restBytes > this.maxBytes) throw new StreamFault("upstream_event_too_large", `upstream sent an event larger than ${this.maxBytes} bytes; stream ended`);
+      if (chunk.length > 0) this.rest.push(chunk);
+      return null;
+    }
+    const out = this.rest.length === 0 ? chunk.subarray(0, cut) : Buffer.concat([...this.rest, chunk.subarray(0, cut)]);
+    this.rest = cut < chunk.length ? [chunk.subarray(cut)] : [];
+    this.restBytes = chunk.length - cut;
+    return out;
+  }
+
+  /** What is left when the stream ends (an unfinished last event). */
+  flush(): Uint8Array | null {
+    if (this.rest.length === 0) return null;
+    const out = this.rest.length === 1 ? this.rest[0]! : Buffer.concat(this.rest);
+    this.rest = [];
+    this.restBytes = 0;
+    return out;
+  }
 }
