@@ -8,7 +8,7 @@ import { elapsed, type RequestContext } from "./context.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
-import { needsUsageInjection, upstreamBody } from "./upstream-body.ts";
+import { needsUsageInjection, upstreamBodies } from "./upstream-body.ts";
 
 const encoder = new TextEncoder();
 
@@ -62,7 +62,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   const deadlineAt = ctx.t0 + deadlineMs;
   const headers = upstreamRequestHeaders(ctx.req.headers);
   ctx.usageInjected = needsUsageInjection(ctx);
-  let unmappedBody: Uint8Array | null | undefined; // built once, reused across failover
+  const bodyFor = upstreamBodies(ctx, models.some((m) => m !== null));
   const failures: string[] = [];
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
@@ -87,8 +87,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     }
     attempted++;
     ctx.upstreamModel = models[i]!;
-    const body = ctx.upstreamModel === null ? (unmappedBody === undefined ? (unmappedBody = upstreamBody(ctx, null)) : unmappedBody) : upstreamBody(ctx, ctx.upstreamModel);
-    const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
+    const r = await attempt(ctx, up, headers, deps, bodyFor(ctx.upstreamModel), deadlineAt);
     if (r.kind === "commit") {
       ctx.limitCorrect = claim.correct;
       return r.response;
