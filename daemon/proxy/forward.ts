@@ -66,6 +66,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   const failures: string[] = [];
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
+  let lastRedirected = false;
   let deadlineHit = false;
   let attempted = 0;
   let limitedRetryMs = Infinity;
@@ -105,6 +106,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     failures.push(`${up.label} (${r.message})`);
     if (r.answer) answer = { ...r.answer, label: up.label };
     lastTimedOut = r.timeout;
+    lastRedirected = r.outcome === "redirect";
   }
 
   if (attempted === 0) {
@@ -114,6 +116,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   }
   let summary = `all ${failures.length} upstream${failures.length > 1 ? "s" : ""} failed: ${failures.join(", ")}`;
   if (deadlineHit) summary += `; the deadline of ${deadlineMs} ms ended the failover`;
+  if (lastRedirected && !deadlineHit) return deps.fail(ctx, new HttpError(502, "upstream_redirect", summary));
   if (answer) {
     // The last upstream answer (429/5xx) keeps its status and, if it is an OpenAI error, its body.
     const code = answer.status === 429 ? "rate_limit_exceeded" : "upstream_error";
