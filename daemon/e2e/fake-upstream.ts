@@ -33,6 +33,7 @@ export interface Received {
   search: string;
   headers: Record<string, string>;
   body: string;
+  bytes: Uint8Array; // the body exactly as received (invalid UTF-8 included)
   json: any;
 }
 
@@ -125,14 +126,15 @@ export async function startFakeUpstream(name = "fake") {
     idleTimeout: 0,
     async fetch(req) {
       const url = new URL(req.url);
-      const text = await req.text();
+      const bytes = new Uint8Array(await req.arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
       let json: any = null;
       try {
         json = JSON.parse(text);
       } catch {}
       const headers: Record<string, string> = {};
       req.headers.forEach((v, k) => (headers[k] = v));
-      received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, json });
+      received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, bytes, json });
       for (const w of requestWaiters.splice(0)) w();
       const b = queue.shift() ?? fallback;
       req.signal.addEventListener("abort", onAbort, { once: true });

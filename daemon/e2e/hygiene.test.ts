@@ -44,13 +44,14 @@ describe("proxy hygiene", () => {
     expect((await json(res)).choices[0].message.content).toBe("hello from A");
   });
 
-  test("upstream redirects are passed back, never followed", async () => {
+  test("upstream redirects are never followed nor passed back: 502 upstream_redirect", async () => {
     const r = await route();
     const other = await startFakeUpstream("OTHER");
     a.next({ status: 302, headers: { location: `${other.url}/chat/completions` }, body: "" });
     const res = await fetch(`${r.url}/v1/chat/completions`, { method: "POST", redirect: "manual", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(chatBody()) });
-    expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe(`${other.url}/chat/completions`);
+    expect(res.status).toBe(502);
+    expect(res.headers.get("location")).toBeNull();
+    expect((await json(res)).error.code).toBe("upstream_redirect");
     expect(other.received.length).toBe(0);
     other.stop();
   });

@@ -162,6 +162,12 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     return fail({ kind: "failed", outcome, message: `answered ${res.status}`, timeout: false, answer }, res.status);
   }
 
+  if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+    // Never followed and never passed on: the Location could point anywhere (RELIABILITY.md).
+    res.body?.cancel().catch(() => {});
+    return fail({ kind: "failed", outcome: "redirect", message: `answered ${res.status} (a redirect; Route does not follow redirects)`, timeout: false }, res.status);
+  }
+
   const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
   if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer, started });
 

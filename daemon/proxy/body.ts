@@ -43,6 +43,38 @@ async function summarizeMultipart(ctx: RequestContext, body: Uint8Array): Promis
   }
 }
 
+/** First byte past whitespace (and a BOM) is `{`: worth trying as JSON whatever the content type says. */
+function startsLikeObject(b: Uint8Array): boolean {
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
+  return b[i] === 0x7b;
+}
+
+/**
+ * Parses the body and takes the fields routing needs from a JSON object. `declared`: the client
+ * said JSON, so text that does not parse is its error (400); otherwise it simply is not JSON (false).
+ * A body too deep for the parser is refused either way: it would otherwise go unrouted.
+ */
+function readJson(ctx: RequestContext, body: Uint8Array, declared: boolean): boolean {
+  let parsed: unknown;
+  const text = decoder.decode(body);
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof RangeError) throw new HttpError(400, "invalid_request", "request body is nested too deeply to read; flatten it");
+    if (!declared) return false;
+    throw new HttpError(400, "invalid_json", `request body is not valid JSON (${(err as Error).message}); send a JSON object`);
+  }
+  ctx.bodyText = text; // kept: the log row shows this text, decoded once
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    const json = parsed as Record<string, unknown>;
+    ctx.json = json;
+    if (typeof json.model === "string") ctx.model = json.model;
+    ctx.stream = json.stream === true;
+  }
+  return true;
+}
+
 export async function readBody(ctx: RequestContext, maxBytes: number): Promise<void> {
   if (ctx.method === "GET" || ctx.method === "HEAD") return;
   let body: Uint8Array | null;
@@ -56,22 +88,10 @@ export async function readBody(ctx: RequestContext, maxBytes: number): Promise<v
   ctx.body = body;
   const type = ctx.contentType ?? "";
   if (type.includes("json")) {
-    let parsed: unknown;
-    try {
-      ctx.bodyText = decoder.decode(body); // kept: the log row shows this text, decoded once
-      parsed = JSON.parse(ctx.bodyText);
-    } catch (err) {
-      throw new HttpError(400, "invalid_json", `request body is not valid JSON (${(err as Error).message}); send a JSON object`);
-    }
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-      const json = parsed as Record<string, unknown>;
-      ctx.json = json;
-      if (typeof json.model === "string") ctx.model = json.model;
-      ctx.stream = json.stream === true;
-    }
+    readJson(ctx, body, true);
   } else if (type.startsWith("multipart/form-data")) {
     await summarizeMultipart(ctx, body);
-  } else if (!type.startsWith("text/") && !type.includes("x-www-form-urlencoded")) {
+  } else if (!(startsLikeObject(body) && readJson(ctx, body, false)) && !type.startsWith("text/") && !type.includes("x-www-form-urlencoded")) {
     ctx.bodySummary = `[${type || "unknown type"} body, ${body.length} bytes]`;
   }
 }

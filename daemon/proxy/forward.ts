@@ -8,7 +8,7 @@ import { elapsed, type RequestContext } from "./context.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
-import { needsUsageInjection, upstreamBody } from "./upstream-body.ts";
+import { needsUsageInjection, upstreamBodies } from "./upstream-body.ts";
 
 const encoder = new TextEncoder();
 
@@ -64,10 +64,11 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   const deadlineAt = ctx.t0 + deadlineMs;
   const headers = upstreamRequestHeaders(ctx.req.headers, deps.via);
   ctx.usageInjected = needsUsageInjection(ctx);
-  let unmappedBody: Uint8Array | null | undefined; // built once, reused across failover
+  const bodyFor = upstreamBodies(ctx, models.some((m) => m !== null));
   const failures: string[] = [];
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
+  let lastRedirected = false;
   let deadlineHit = false;
   let attempted = 0;
   let limitedRetryMs = Infinity;
@@ -89,8 +90,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     }
     attempted++;
     ctx.upstreamModel = models[i]!;
-    const body = ctx.upstreamModel === null ? (unmappedBody === undefined ? (unmappedBody = upstreamBody(ctx, null)) : unmappedBody) : upstreamBody(ctx, ctx.upstreamModel);
-    const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
+    const r = await attempt(ctx, up, headers, deps, bodyFor(ctx.upstreamModel), deadlineAt);
     if (r.kind === "commit") {
       ctx.limitCorrect = claim.correct;
       return r.response;
@@ -112,6 +112,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     failures.push(`${up.label} (${r.message})`);
     if (r.answer) answer = { ...r.answer, label: up.label };
     lastTimedOut = r.timeout;
+    lastRedirected = r.outcome === "redirect";
   }
 
   if (attempted === 0) {
@@ -121,6 +122,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   }
   let summary = `all ${failures.length} upstream${failures.length > 1 ? "s" : ""} failed: ${failures.join(", ")}`;
   if (deadlineHit) summary += `; the deadline of ${deadlineMs} ms ended the failover`;
+  if (lastRedirected && !deadlineHit) return deps.fail(ctx, new HttpError(502, "upstream_redirect", summary));
   if (answer) {
     // The last upstream answer (429/5xx) keeps its status and, if it is an OpenAI error, its body.
     const code = answer.status === 429 ? "rate_limit_exceeded" : "upstream_error";
