@@ -5,11 +5,11 @@
 // through after one native byte search; an event with them is decoded alone, and edited only by
 // cutting that member's text out, so every other byte stays as the upstream sent it.
 
+import { lastMember, scanObject, splice } from "./json-splice.ts";
 import { lastEventBoundary, nextEventBoundary } from "./sse.ts";
 
 const USAGE = Buffer.from('"usage"');
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** The data lines of one event, joined as SSE joins them. */
 function dataOf(event: string): string {
@@ -28,40 +28,24 @@ function usageOnly(event: string): boolean {
   }
 }
 
-const space = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-const skipSpace = (t: string, i: number) => {
-  while (i < t.length && space(t.charCodeAt(i))) i++;
-  return i;
-};
+const NULL = Buffer.from("null");
 
 /**
- * The event's text without its top-level `"usage": null` member (and the comma that joined it), or
- * null when it has none. A single pass that tracks strings and depth, so a `"usage"` inside a
- * string or a nested object is never touched.
+ * The event without its top-level `"usage": null` member (and the comma that joined it), or null
+ * when it has none. The members are found by json-splice's scanner, so a `"usage"` inside a string
+ * or a nested object is never touched, and every other byte stays.
  */
-export function withoutNullUsage(event: string): string | null {
-  let depth = 0;
-  for (let i = 0; i < event.length; i++) {
-    const c = event.charCodeAt(i);
-    if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) depth--;
-    else if (c === 34) {
-      const start = i;
-      for (i++; i < event.length && event.charCodeAt(i) !== 34; i++) if (event.charCodeAt(i) === 92) i++;
-      if (depth !== 1 || i - start !== 6 || !event.startsWith('"usage"', start)) continue;
-      const colon = skipSpace(event, i + 1);
-      if (event.charCodeAt(colon) !== 58) continue; // a value, not a key
-      const value = skipSpace(event, colon + 1);
-      if (!event.startsWith("null", value)) return null;
-      const after = skipSpace(event, value + 4);
-      if (event.charCodeAt(after) === 44) return event.slice(0, start) + event.slice(skipSpace(event, after + 1)); // "usage":null, next
-      let before = start - 1;
-      while (before > 0 && space(event.charCodeAt(before))) before--;
-      if (event.charCodeAt(before) === 44) return event.slice(0, before) + event.slice(value + 4); // prev, "usage":null
-      return event.slice(0, start) + event.slice(value + 4); // the only member
-    }
-  }
-  return null;
+export function withoutNullUsage(event: Uint8Array): Uint8Array | null {
+  const open = event.indexOf(0x7b);
+  const o = open < 0 ? null : scanObject(event, open);
+  const m = o && lastMember(event, o, "usage");
+  if (!o || !m || !NULL.equals(event.subarray(m.value.start, m.value.end))) return null;
+  const i = o.members.indexOf(m);
+  const prev = o.members[i - 1];
+  const next = o.members[i + 1];
+  // With the comma before it, or the one after it when it comes first.
+  const cut = prev ? { start: prev.value.end, end: m.value.end } : { start: m.key.start, end: next ? next.key.start : m.value.end };
+  return splice(event, [{ ...cut, bytes: new Uint8Array(0) }]);
 }
 
 /**
@@ -78,11 +62,13 @@ export function hideInjectedUsage(buf: Uint8Array): Uint8Array {
   while (at >= 0) {
     const start = lastEventBoundary(b.subarray(0, at));
     const end = nextEventBoundary(b, at);
-    const event = decoder.decode(b.subarray(start, end));
-    const edited = usageOnly(event) ? "" : withoutNullUsage(event);
-    if (edited !== null) {
+    const event = b.subarray(start, end);
+    // The usage-only event goes whole; another keeps all but its `"usage": null`.
+    const drop = usageOnly(decoder.decode(event));
+    const edited = drop ? null : withoutNullUsage(event);
+    if (drop || edited) {
       kept.push(b.subarray(from, start));
-      if (edited) kept.push(encoder.encode(edited));
+      if (edited) kept.push(edited);
       from = end;
     }
     at = end < b.length ? b.indexOf(USAGE, end) : -1;
