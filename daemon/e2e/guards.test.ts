@@ -50,6 +50,7 @@ describe("headers at Route's edges", () => {
     a.next({ status: 503, headers: { "x-request-id": "req_failed_9" } });
     const res = await r.post("/v1/chat/completions", chatBody());
     expect(res.status).toBe(503);
+    expect(res.headers.get("x-upstream-request-id")).toBe("req_failed_9");
     expect((await r.rows()).at(-1)!.upstreamRequestId).toBe("req_failed_9");
     a.next({ headers: { "request-id": "req_anthropic_style" } });
     const s = await r.post("/v1/chat/completions", chatBody({ stream: true }));

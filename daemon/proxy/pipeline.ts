@@ -66,6 +66,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (ctx.upstream) h["x-route-upstream"] = ctx.upstream.label;
     }
     if (ctx.plan) h["x-route-plan"] = ctx.plan.join(", ");
+    if (ctx.upstreamRequestId !== null) h["x-upstream-request-id"] = ctx.upstreamRequestId;
     finish(ctx);
     return httpErrorResponse(e, h);
   }
