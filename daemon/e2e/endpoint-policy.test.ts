@@ -46,9 +46,11 @@ describe("link-local and metadata endpoints", () => {
       expect(admin.status).toBe(400);
       expect((await json(admin)).error.message).toContain("allow_link_local");
     }
-    const socketUpdate = await rpcError(rpc.call("upstreams.update", { upstream: "a", endpoint: METADATA[0]! }));
-    expect(socketUpdate.code).toBe("invalid_params");
-    expect((await fetch(`${r.url}/admin/upstreams/1`, { method: "PUT", headers: { authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ Endpoint: METADATA[1] }) })).status).toBe(400);
+    const socketUpdate = await rpcError(rpc.call("upstreams.update", { upstream: "a", patch: { endpoint: METADATA[0]! } }));
+    expect(socketUpdate.message).toContain("allow_link_local");
+    const adminUpdate = await fetch(`${r.url}/admin/upstreams/1`, { method: "PUT", headers: { authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ Endpoint: METADATA[1] }) });
+    expect(adminUpdate.status).toBe(400);
+    expect((await json(adminUpdate)).error.message).toContain("allow_link_local");
     expect(r.daemon.pool.all().map((u) => u.endpoint)).toEqual([a.url]);
     rpc.close();
   });
