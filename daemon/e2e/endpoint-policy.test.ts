@@ -31,20 +31,27 @@ async function start() {
   return { r, rpc, write, adminAdd };
 }
 
+/** One endpoint through the three entry points (file reload, socket add, admin add): each refusal. */
+async function refusals(t: Awaited<ReturnType<typeof start>>, endpoint: string) {
+  t.write({}, endpoint);
+  const reload = await rpcError(t.rpc.call("config.reload", {}));
+  const socket = await rpcError(t.rpc.call("upstreams.add", { endpoint, sk: "sk-new-key-0000", enabled: false }));
+  const res = await t.adminAdd(endpoint);
+  return { reload, socket, admin: { status: res.status, text: await res.text() } };
+}
+
 describe("link-local and metadata endpoints", () => {
   test("refused through the file (reload), the socket and the admin API; nothing is added", async () => {
-    const { r, rpc, write, adminAdd } = await start();
+    const t = await start();
+    const { r, rpc } = t;
     for (const endpoint of METADATA) {
-      write({}, endpoint);
-      const reload = await rpcError(rpc.call("config.reload", {}));
+      const { reload, socket, admin } = await refusals(t, endpoint);
       expect(reload.code).toBe("file_invalid");
       expect(reload.message).toContain("upstreams[0].endpoint: points at");
-      const socket = await rpcError(rpc.call("upstreams.add", { endpoint, sk: "sk-new-key-0000", enabled: false }));
       expect(socket.code).toBe("invalid_params");
       expect(socket.message).toContain("allow_link_local");
-      const admin = await adminAdd(endpoint);
       expect(admin.status).toBe(400);
-      expect((await json(admin)).error.message).toContain("allow_link_local");
+      expect(JSON.parse(admin.text).error.message).toContain("allow_link_local");
     }
     const socketUpdate = await rpcError(rpc.call("upstreams.update", { upstream: "a", patch: { endpoint: METADATA[0]! } }));
     expect(socketUpdate.message).toContain("allow_link_local");
@@ -69,20 +76,17 @@ describe("link-local and metadata endpoints", () => {
 
 describe("credentials in the endpoint URL", () => {
   test("refused through the file, the socket and the admin API, with a hint to use sk, never echoing them", async () => {
-    const { r, rpc, write, adminAdd } = await start();
+    const t = await start();
     for (const endpoint of WITH_SECRET) {
-      write({}, endpoint);
-      const reload = await rpcError(rpc.call("config.reload", {}));
-      const socket = await rpcError(rpc.call("upstreams.add", { endpoint, sk: "sk-new-key-0000" }));
-      const admin = await adminAdd(endpoint);
+      const { reload, socket, admin } = await refusals(t, endpoint);
       expect(admin.status).toBe(400);
-      const texts = [JSON.stringify({ m: reload.message, d: reload.data }), JSON.stringify({ m: socket.message, d: socket.data }), await admin.text()];
+      const texts = [JSON.stringify({ m: reload.message, d: reload.data }), JSON.stringify({ m: socket.message, d: socket.data }), admin.text];
       for (const text of texts) {
         expect(text).toContain("`sk`");
         expect(text).not.toContain("SECRET");
       }
     }
-    expect(r.daemon.pool.all().map((u) => u.endpoint)).toEqual([a.url]);
-    rpc.close();
+    expect(t.r.daemon.pool.all().map((u) => u.endpoint)).toEqual([a.url]);
+    t.rpc.close();
   });
 });
