@@ -66,6 +66,26 @@ describe("routectl add: where the upstream key comes from", () => {
     expect(existsSync(db)).toBe(false); // refused before the database was opened
   });
 
+  // A real terminal through util-linux `script`: the prompt appears, the typed key is not echoed.
+  test.skipIf(!Bun.which("script"))("with neither on a terminal, the key is asked for without echo", async () => {
+    const cmd = [...ROUTECTL, "--socket", join(dir, "none.sock"), "--db", db, "add", "--name", "t", "--endpoint", "https://api.example.com/v1"];
+    const proc = Bun.spawn(["script", "-qec", cmd.map((a) => `'${a}'`).join(" "), "/dev/null"], { env: { ...process.env, NO_COLOR: "1" }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stdout.getReader();
+    let seen = "";
+    while (!seen.includes("(not echoed): ")) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`no prompt; got: ${seen}`);
+      seen += new TextDecoder().decode(value);
+    }
+    proc.stdin.write("sk-typed-key-0005\r");
+    await proc.stdin.flush();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) seen += new TextDecoder().decode(r.value);
+    expect(await proc.exited).toBe(0);
+    expect(seen).toContain("added t (id 1)");
+    expect(seen).not.toContain("sk-typed-key-0005");
+    expect(await storedKeys()).toContain("sk: sk-typed-key-0005");
+  });
+
   test("a metadata endpoint is refused here too", async () => {
     const r = await ctl(["add", "--endpoint", "http://169.254.169.254/v1", "--sk", "-"], "sk-meta-0004\n");
     expect(r.code).not.toBe(0);

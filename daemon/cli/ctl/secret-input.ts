@@ -11,9 +11,9 @@ export const SK_ARGV_WARNING =
 /** Reads a line from the terminal without echoing it (raw mode); Ctrl-C aborts. */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
-  stdin.setRawMode(true);
+  stdin.setRawMode(true); // before the prompt: a key typed as soon as it shows is not echoed
   stdin.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = "";
     const finish = (err: Error | null) => {
