@@ -9,6 +9,7 @@ import { startControl, type Control } from "./control/index.ts";
 import { claimSocketPath } from "./control/socket-file.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
+import { createAccess } from "./proxy/access.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   /** Interval of stats.tick notifications (tests shorten it). */
   statsTickMs?: number;
   noauth?: boolean;
+  /** Admin key from --admin-key-file, beside the config's `admin_authorization`. */
+  adminKey?: string;
   maxBodyBytes?: number;
   trustProxy?: string[];
   drainTimeoutMs?: number;
@@ -79,12 +82,14 @@ export async function startDaemon(opts: DaemonOptions) {
   const { limits, health, guard } = runtime;
   const live = { limits, health };
   const router = createRouter({ pool, random: opts.random, gate: guard.gate }, routingSettings(config));
+  const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const reload = async () => {
     const records = await store.listUpstreams();
     pool.set(records);
     runtime.sync(records);
+    metrics.setModels(pool.all());
   };
-  const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null });
+  const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
   await upstreams.reconcile(config.upstreams ?? []);
   await runtime.load(store); // limit counters survive a restart
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
@@ -93,7 +98,6 @@ export async function startDaemon(opts: DaemonOptions) {
   const stats = createStatsCollector();
   let control: Control | null = null;
 
-  const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const makeNotifier = (c: ConfigFile) =>
     notifierFromConfig(c.notify, {
       onOutcome(channel, outcome, detail) {
@@ -128,6 +132,7 @@ export async function startDaemon(opts: DaemonOptions) {
   });
 
   const keys = opts.noauth ? null : createKeyChecker(config.authorization ?? []);
+  const access = createAccess(config, opts.adminKey ?? null);
   if (keys && !keys.configured) {
     log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file or use --noauth");
   }
@@ -154,10 +159,11 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, access, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
+    access.apply(c);
     router.configure(routingSettings(c));
     runtime.configure(c);
     const old = notifier;

@@ -1,6 +1,7 @@
 // How an upstream's name and endpoint are validated, wherever they come from: upstreams.yaml,
 // the admin API, the control socket, routectl's arguments. One definition, one set of messages.
 import { z } from "zod";
+import { credentialProblem } from "./endpoint-policy.ts";
 
 export const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -13,6 +14,10 @@ export const endpointSchema = z
   .trim()
   .refine((v) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), {
     message: "must be an http(s) URL ending in the API base, such as https://api.openai.com/v1",
+  })
+  .superRefine((v, ctx) => {
+    const problem = credentialProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
   .transform((v) => v.replace(/\/+$/, ""));
 

@@ -29,7 +29,7 @@ function buildProgram(): Command {
   registerNotifyCommands(program);
   program.addHelpText(
     "after",
-    "\nUpstreams are named by id or name. Exit codes: 0 ok, 1 failed, 2 usage, 3 routed not reachable.\nExamples:\n  routectl add --name main --endpoint https://api.openai.com/v1 --sk sk-...\n  routectl move main 1\n  routectl logs -f --status 5xx\n",
+    "\nUpstreams are named by id or name. Exit codes: 0 ok, 1 failed, 2 usage, 3 routed not reachable.\nExamples:\n  routectl add --name main --endpoint https://api.openai.com/v1 --sk-file ~/.openai-key\n  routectl move main 1\n  routectl logs -f --status 5xx\n",
   );
   return program;
 }

@@ -5,6 +5,7 @@ import { ConfigError, loadConfigFile } from "../config/load.ts";
 import { parseAddr, parseSize } from "../config/flags.ts";
 import { parseDurationMs } from "../../shared/duration.ts";
 import { defaultSocketPath } from "../../shared/paths.ts";
+import { readSecretFile } from "../../shared/secret-file.ts";
 import { createLogger, type Level } from "../log.ts";
 import { DEFAULT_MAX_BODY, startDaemon } from "../daemon.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -43,6 +44,7 @@ program
   )
   .addOption(new Option("--no-socket", "run without a control socket (benchmarks; routectl cannot reach this daemon)"))
   .addOption(new Option("--noauth", "do not check client Authorization headers").env("ROUTE_NOAUTH"))
+  .addOption(new Option("--admin-key-file <file>", "file holding the HTTP admin API's key (also: admin_authorization in the upstreams file)").env("ROUTE_ADMIN_KEY_FILE"))
   .addOption(new Option("--max-body <size>", "largest request body accepted").env("ROUTE_MAX_BODY").default(DEFAULT_MAX_BODY, "32MiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
@@ -58,6 +60,15 @@ program
       for (const p of err.problems) process.stderr.write(`routed: ${p}\n`);
       process.exit(1);
     }
+    let adminKey: string | undefined;
+    try {
+      const read = o.adminKeyFile ? readSecretFile(o.adminKeyFile) : null;
+      if (read?.exposed) log.warn("the admin key file is readable by group or others; chmod 600 it", { file: o.adminKeyFile });
+      adminKey = read?.key;
+    } catch (err) {
+      process.stderr.write(`routed: --admin-key-file: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     if (!loaded.found) log.info("no upstreams file; starting with the upstreams in the database", { file: o.upstreams });
     let daemon;
     try {
@@ -70,6 +81,7 @@ program
         watchConfig: true,
         socketPath: o.socket || undefined,
         noauth: Boolean(o.noauth),
+        adminKey,
         maxBodyBytes: o.maxBody,
         trustProxy: o.trustProxy,
         drainTimeoutMs: o.drainTimeout,

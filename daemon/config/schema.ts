@@ -13,6 +13,7 @@ import {
   upstreamNameSchema,
   weightSchema,
 } from "../../shared/upstream-fields.ts";
+import { linkLocalProblem } from "../../shared/endpoint-policy.ts";
 import { notifySchema } from "../notify/schema.ts";
 import { STRATEGIES } from "../routing/select/types.ts";
 
@@ -92,6 +93,12 @@ const strategy = z.enum(STRATEGIES, { message: `must be one of ${STRATEGIES.join
 
 export const configFileSchema = z.strictObject({
   authorization: keyList.optional(),
+  /** Key(s) of the HTTP admin API (/admin/*, full /v1/status); unset: /admin/* answers 404. */
+  admin_authorization: keyList.optional(),
+  /** Key(s) /metrics requires when set; unset: open. */
+  metrics_authorization: keyList.optional(),
+  /** Link-local or cloud-metadata hosts upstreams may point at anyway (refused by default). */
+  allow_link_local: z.array(z.string().trim().min(1), { message: "must be a list of hosts, such as [169.254.10.5]" }).optional(),
   /** How upstreams are ordered for a request; default priority (ordered failover). */
   strategy: strategy.optional(),
   /** Per-model strategy: model name or glob → strategy; the first matching entry wins. */
@@ -128,6 +135,11 @@ export const configFileSchema = z.strictObject({
         seen.add(u.name);
       });
     }),
+}).superRefine((c, ctx) => {
+  c.upstreams?.forEach((u, i) => {
+    const problem = linkLocalProblem(u.endpoint, c.allow_link_local);
+    if (problem) ctx.addIssue({ code: "custom", path: ["upstreams", i, "endpoint"], message: problem });
+  });
 });
 
 export type FileUpstream = z.infer<typeof fileUpstreamSchema>;

@@ -11,6 +11,8 @@ beforeAll(() => void ([a] = suite.upstreams));
 const SECRET_UP = "sk-SENTINEL-upstream-7f3a9c";
 const route = (opts: RouteOptions = {}) => suite.route([{ name: "a", sk: SECRET_UP, endpoint: a.url }], opts);
 const auth = { authorization: `Bearer ${CLIENT_KEY}` };
+const ADMIN_KEY = "route-test-admin-key";
+const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 
 describe("proxy hygiene", () => {
   test("hop-by-hop headers, client credentials and Host never reach the upstream", async () => {
@@ -119,7 +121,7 @@ describe("proxy hygiene", () => {
 
   test("secrets never reach log rows, error bodies, metrics or stderr", async () => {
     const lines: string[] = [];
-    const r = await route({ logger: createLogger("debug", (l) => lines.push(l)) });
+    const r = await route({ logger: createLogger("debug", (l) => lines.push(l)), config: { admin_authorization: ADMIN_KEY } });
     a.next({ status: 401, body: { error: { message: `Incorrect API key provided: ${SECRET_UP}`, code: "invalid_api_key" } } });
     const bodies = [await (await r.post("/v1/chat/completions", chatBody())).text()];
     a.next({ status: 500, body: `upstream trace with key ${SECRET_UP}` });
@@ -127,7 +129,8 @@ describe("proxy hygiene", () => {
     bodies.push(await (await r.post("/v1/chat/completions", chatBody({ stream: true }))).text());
     bodies.push(await (await fetch(`${r.url}/metrics`)).text());
     bodies.push(await (await fetch(`${r.url}/v1/status`, { headers: auth })).text());
-    bodies.push(await (await fetch(`${r.url}/admin/upstreams`, { headers: auth })).text());
+    bodies.push(await (await fetch(`${r.url}/v1/status`, { headers: admin })).text());
+    bodies.push(await (await fetch(`${r.url}/admin/upstreams`, { headers: admin })).text());
     const rows = JSON.stringify(await r.rows());
     for (const text of [...bodies, rows, lines.join("")]) {
       expect(text).not.toContain("SENTINEL");
@@ -138,7 +141,7 @@ describe("proxy hygiene", () => {
 
 describe("local endpoints", () => {
   test("/health, /metrics and /v1/metrics", async () => {
-    const r = await route();
+    const r = await suite.route([{ name: "a", endpoint: a.url, models: ["gpt-4o-mini"] }]);
     await r.post("/v1/chat/completions", chatBody());
     expect(await json(await fetch(`${r.url}/health`))).toEqual({ status: "ok" });
     for (const path of ["/metrics", "/v1/metrics"]) {
@@ -152,15 +155,16 @@ describe("local endpoints", () => {
   });
 
   test("/v1/status: per-upstream order, availability and recent stats (authenticated)", async () => {
-    const r = await route();
+    const r = await route({ config: { admin_authorization: ADMIN_KEY } });
     await r.post("/v1/chat/completions", chatBody());
     expect((await fetch(`${r.url}/v1/status`)).status).toBe(401);
-    const body = await json(await fetch(`${r.url}/v1/status`, { headers: auth }));
+    const body = await json(await fetch(`${r.url}/v1/status`, { headers: admin }));
     expect(body.apis[0]).toMatchObject({ order: 1, name: "a", endpoint: a.url, enabled: true, available: true, success_rate: 1, requests: 1, usage: { rpm: 1, rpd: 1 } });
   });
 
   test("admin API: list masked, add applies to the next request, file-managed upstreams refused", async () => {
-    const r = await route();
+    const r = await route({ config: { admin_authorization: ADMIN_KEY } });
+    const auth = admin;
     const b = await startFakeUpstream("B");
     const list = await json(await fetch(`${r.url}/admin/upstreams`, { headers: auth }));
     expect(list).toEqual([expect.objectContaining({ ID: 1, Name: "a", SK: `****${SECRET_UP.slice(-4)}`, Endpoint: a.url, Source: "file" })]);

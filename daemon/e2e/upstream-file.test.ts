@@ -129,9 +129,9 @@ describe("file-managed upstreams through the socket", () => {
   test("the admin API edits file upstreams the same way (one shared service)", async () => {
     dir = shortTempDir();
     file = join(dir, "upstreams.yaml");
-    writeFileSync(file, YAML());
+    writeFileSync(file, `admin_authorization: admin-key\n${YAML()}`);
     await start();
-    const res = await fetch(`${daemon!.url}/admin/upstreams/1`, { method: "PUT", headers: { authorization: `Bearer ${CLIENT_KEY}` }, body: JSON.stringify({ Enabled: false }) });
+    const res = await fetch(`${daemon!.url}/admin/upstreams/1`, { method: "PUT", headers: { authorization: "Bearer admin-key" }, body: JSON.stringify({ Enabled: false }) });
     expect(res.status).toBe(200);
     expect(loadConfigFile(file).config.upstreams![0]).toMatchObject({ name: "a", enabled: false });
   });

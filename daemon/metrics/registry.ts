@@ -1,12 +1,21 @@
-// Every metric Route exports, on its own registry. Label values are few by construction: upstream
-// labels, model names (capped), status classes, attempt outcomes. The per-request metrics are
+// Every metric Route exports, on its own registry. Label values are few by construction and never
+// chosen by a client: upstream labels, model names the config names (else "other"), status classes,
+// attempt outcomes. The per-request metrics are
 // plain numbers the hot path adds to (children cached in nested maps by label value); prom-client reads
 // them only at scrape time. Its own inc/observe hashed the labels on every call, ~3% of CPU at load.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
 const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
-const MAX_MODELS = 50; // distinct model label values; the rest are reported as "other"
+
+/** The models the config names: literal `models` entries (not globs), `model_mapping` keys and values. */
+export interface ModelNames {
+  models: readonly string[] | null;
+  modelMapping: Readonly<Record<string, string>> | null;
+}
+const isGlob = (m: string) => /[*?]/.test(m);
+export const configuredModels = (upstreams: readonly ModelNames[]): Set<string> =>
+  new Set(upstreams.flatMap((u) => [...(u.models ?? []).filter((m) => !isGlob(m)), ...Object.entries(u.modelMapping ?? {}).flat()]));
 
 export function statusClass(status: number): string {
   return status === 499 ? "499" : `${Math.floor(status / 100)}xx`;
@@ -167,14 +176,9 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     registers: [registry],
   });
 
-  const models = new Set<string>();
-  const modelLabel = (m: string | null) => {
-    if (!m) return "none";
-    if (models.has(m)) return m;
-    if (models.size >= MAX_MODELS) return "other";
-    models.add(m);
-    return m;
-  };
+  // A client picks the model name: only names the config has become label values (set on each pool change).
+  let models = new Set<string>();
+  const modelLabel = (m: string | null) => (!m ? "none" : models.has(m) ? m : "other");
 
   // Children found by label values through nested maps: each lookup hashes a short string whose
   // hash is cached, instead of building and hashing a joined key per call (~1 µs a request).
@@ -202,6 +206,10 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
 
   return {
     registry,
+    /** The upstreams changed: these are the model label values from now on. */
+    setModels(upstreams: readonly ModelNames[]) {
+      models = configuredModels(upstreams);
+    },
     inflight,
     logQueue,
     logWritten,

@@ -3,6 +3,7 @@ import type { Metrics } from "../metrics/registry.ts";
 import { healthView, type Live } from "../routing/live.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { Gate } from "../routing/router.ts";
+import type { Access } from "./access.ts";
 import type { KeyChecker } from "./auth.ts";
 import { handleAdmin, type AdminDeps } from "./admin.ts";
 import { errorResponse, type HttpError, httpErrorResponse } from "./openai-error.ts";
@@ -14,6 +15,8 @@ export interface LocalDeps extends AdminDeps {
   gate: (u: PoolUpstream) => Gate;
   metrics: Metrics;
   keys: KeyChecker | null;
+  /** The admin and metrics keys. */
+  access: Access;
   storeHealthy: () => boolean;
   isDraining: () => boolean;
   startedAt: number;
@@ -55,6 +58,14 @@ export function statusBody(pool: Pool, live: Live, startedAt: number, gate: (u: 
   return { service: "route", timestamp: new Date().toISOString(), uptime_s: Math.round((Date.now() - startedAt) / 1000), apis };
 }
 
+/**
+ * What a client key sees of /v1/status: api-together's fields and Route's counters, without where
+ * the upstreams are (endpoint) or what they answered (last_error), which the admin key shows.
+ */
+export function clientStatusBody(full: ReturnType<typeof statusBody>) {
+  return { ...full, apis: full.apis.map(({ endpoint: _e, last_error: _l, last_error_at: _a, ...rest }) => rest) };
+}
+
 export function createLocalRoutes(deps: LocalDeps) {
   const authorized = (req: Request): Response | null => {
     if (!deps.keys) return null;
@@ -75,10 +86,22 @@ export function createLocalRoutes(deps: LocalDeps) {
       return Response.json({ status: "ok" });
     }
     if (path === "/metrics" || path === "/v1/metrics") {
+      const refused = deps.access.metricsRefusal(req.headers.get("authorization"));
+      if (refused) return refused;
       return deps.metrics.registry.metrics().then((text) => new Response(text, { headers: { "content-type": deps.metrics.registry.contentType } }));
     }
-    if (path === "/v1/status") return authorized(req) ?? Response.json(statusBody(deps.pool, deps.live, deps.startedAt, deps.gate));
-    if (path === "/admin" || path.startsWith("/admin/")) return authorized(req) ?? handleAdmin(req, url, deps);
+    if (path === "/v1/status") {
+      const admin = deps.access.isAdmin(req.headers.get("authorization"));
+      const refused = admin ? null : authorized(req);
+      if (refused) return refused;
+      const body = statusBody(deps.pool, deps.live, deps.startedAt, deps.gate);
+      return Response.json(admin ? body : clientStatusBody(body));
+    }
+    if (path === "/admin" || path.startsWith("/admin/")) {
+      const refused = deps.access.adminRefusal(req.headers.get("authorization"));
+      if (refused?.status === 401) deps.metrics.rejected("invalid_api_key");
+      return refused ?? handleAdmin(req, url, deps);
+    }
     return null;
   };
 }

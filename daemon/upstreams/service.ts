@@ -2,6 +2,7 @@
 // routectl's offline mode all call this. Every change is applied in one store transaction (and,
 // for file-managed upstreams, written back to upstreams.yaml first), then `onChange` rebuilds the
 // live pool so the next request sees it. Changes are serialised: two clients never interleave.
+import { linkLocalProblem } from "../../shared/endpoint-policy.ts";
 import { RpcError } from "../../shared/rpc/errors.ts";
 import type { FileUpstream } from "../config/schema.ts";
 import { planReconcile } from "../store/reconcile.ts";
@@ -15,6 +16,8 @@ export interface UpstreamServiceDeps {
   onChange?: () => Promise<void> | void;
   /** Where file-managed upstreams are written back; null: they cannot be changed here. */
   file?: UpstreamsFile | null;
+  /** Link-local hosts the config allows (`allow_link_local`); read at each change. Default none. */
+  allowLinkLocal?: () => readonly string[];
 }
 
 export type UpstreamInput = Partial<UpstreamFields> & Pick<UpstreamFields, "endpoint" | "sk"> & { position?: number };
@@ -42,6 +45,11 @@ export function createUpstreamService(deps: UpstreamServiceDeps) {
     if (name && rows.some((r) => r.name === name && r.id !== self)) {
       throw new RpcError("duplicate_name", `an upstream named "${name}" exists; choose another name`, { name });
     }
+  }
+
+  function checkEndpoint(endpoint: string | undefined) {
+    const problem = endpoint === undefined ? null : linkLocalProblem(endpoint, deps.allowLinkLocal?.());
+    if (problem) throw new RpcError("invalid_params", `endpoint ${problem}`, { field: "endpoint" });
   }
 
   function checkPosition(position: number, max: number) {
@@ -72,6 +80,7 @@ export function createUpstreamService(deps: UpstreamServiceDeps) {
       const rows = await store.listUpstreams();
       const row = find(rows, ref);
       checkName(rows, patch.name, row.id);
+      checkEndpoint(patch.endpoint);
       const drafts = draftsOf(rows).map((d) => (d.id === row.id ? { ...d, fields: { ...d.fields, ...patch } } : d));
       await commit(rows, drafts);
       return byId(row.id);
@@ -87,6 +96,7 @@ export function createUpstreamService(deps: UpstreamServiceDeps) {
       return serial(async () => {
         const rows = await store.listUpstreams();
         checkName(rows, input.name, null);
+        checkEndpoint(input.endpoint);
         const position = input.position ?? rows.length + 1;
         checkPosition(position, rows.length + 1);
         const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== "position"));

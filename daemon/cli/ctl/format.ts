@@ -9,7 +9,7 @@ const STATE_COLOUR: Record<string, Colour> = { up: "green", down: "red", disable
 const ms = (v: number | null) => (v === null ? "-" : formatMs(v));
 
 export function printUpstreams(o: Output, list: UpstreamView[]): void {
-  if (list.length === 0) return o.out("no upstreams; add one with `routectl add --endpoint URL --sk KEY`");
+  if (list.length === 0) return o.out("no upstreams; add one with `routectl add --endpoint URL --sk-file FILE` (or `--sk -` to read the key from stdin)");
   const columns: Column[] = [{ header: "#", align: "right" }, { header: "ID", align: "right" }, { header: "NAME", flex: true, min: 6 }, { header: "ENDPOINT", flex: true, min: 16 }, { header: "KEY" }, { header: "STATE" }, { header: "SOURCE" }];
   const rows = list.map((u) => [String(u.position), String(u.id), u.name ?? "-", u.endpoint, u.sk, u.state ?? (u.enabled ? "enabled" : "disabled"), u.source]);
   printTable(o, columns, rows, (text, row, col) => (col === 5 ? paint(o, STATE_COLOUR[rows[row]![5]!] ?? "bold", text) : text));

@@ -6,6 +6,7 @@ import { toUpstreamViews, viewOne } from "../../control/views.ts";
 import { action } from "./action.ts";
 import { upstreamArg, withDaemon, withDaemonOrDb, type Ctx } from "./backend.ts";
 import { printUpstreams } from "./format.ts";
+import { upstreamKey } from "./secret-input.ts";
 import { CliError, EXIT, paint, printJson } from "./output.ts";
 
 export function durationArg(v: string): number {
@@ -61,7 +62,8 @@ export function registerUpstreamCommands(program: Command): void {
     .command("add")
     .description("add an upstream (works with routed down, given --db)")
     .requiredOption("--endpoint <url>", "API base, e.g. https://api.openai.com/v1")
-    .requiredOption("--sk <key>", "the upstream's API key")
+    .option("--sk <key>", "the upstream's API key; - reads it from stdin (a key given here is visible in the process list)")
+    .option("--sk-file <file>", "file holding the upstream's API key")
     .option("--name <name>", "unique name shown in headers, logs and metrics")
     .option("--timeout <duration>", "non-stream timeout, e.g. 60s", durationArg)
     .option("--stream-timeout <duration>", "time to first token for streams, e.g. 5s", durationArg)
@@ -83,7 +85,7 @@ export function registerUpstreamCommands(program: Command): void {
       action(async (ctx, opts: Record<string, any>) => {
         const params = addParams({
           endpoint: opts.endpoint,
-          sk: opts.sk,
+          sk: await upstreamKey(ctx, opts),
           name: opts.name,
           timeoutMs: opts.timeout,
           streamTimeoutMs: opts.streamTimeout,
