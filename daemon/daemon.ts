@@ -13,7 +13,7 @@ import { createKeyChecker } from "./proxy/auth.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
-import { toLogRow } from "./proxy/log-entry.ts";
+import { dropBodies, heldBytes, toLogRow } from "./proxy/log-entry.ts";
 import { createPipeline } from "./proxy/pipeline.ts";
 import { fetchConcurrencyCap } from "./proxy/forward.ts";
 import { notifierFromConfig } from "./notify/build.ts";
@@ -22,6 +22,7 @@ import { createPool } from "./routing/pool.ts";
 import { isUp } from "./routing/live.ts";
 import { createUpstreamRuntime } from "./routing/runtime.ts";
 import { createRouter, routingSettings } from "./routing/router.ts";
+import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
@@ -47,6 +48,8 @@ export interface DaemonOptions {
   trustProxy?: string[];
   drainTimeoutMs?: number;
   logFlushMs?: number;
+  /** Body bytes the request-log queue may hold before new rows lose their bodies (default 64 MiB). */
+  logQueueMaxBytes?: number;
   /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
   clientIdleTimeoutS?: number;
   logger?: Logger;
@@ -107,9 +110,13 @@ export async function startDaemon(opts: DaemonOptions) {
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
+    maxQueueBytes: opts.logQueueMaxBytes,
+    sizeOf: heldBytes,
+    dropBodies,
     toRow(ctx) {
       const row = toLogRow(ctx);
-      ctx.limitCorrect?.(row.totalTokens ?? 0); // TPM: the estimate made at admission becomes the real usage
+      // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
+      if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
       return row;
     },
@@ -118,14 +125,20 @@ export async function startDaemon(opts: DaemonOptions) {
       for (const row of rows) stats.record(row);
       control?.publishRows(rows);
     },
-    onQueue: (n) => metrics.logQueue.set(n),
     onDrop: () => metrics.logDropped.inc(),
+    onBodiesDropped() {
+      metrics.logBodiesDropped.inc();
+      storeLog.bodiesDropped();
+    },
     onError(err, queued) {
       metrics.logErrors.inc();
       notifier.emit({ type: "log_store_failing", summary: `request-log rows cannot be written (${(err as Error).message}); ${queued} rows queued for retry`, at: Date.now() });
-      log.error("request log write failed; rows kept for retry", { err, queued });
+      storeLog.failed(err);
     },
+    onRecovered: () => storeLog.recovered(),
   });
+  const storeLog = createStoreFailureLog(log, () => writer.state());
+  metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
 
   const keys = opts.noauth ? null : createKeyChecker(config.authorization ?? []);
   if (keys && !keys.configured) {
@@ -145,11 +158,12 @@ export async function startDaemon(opts: DaemonOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
-      writer.enqueue(ctx);
+      // Events first: the writer may release the bodies (an alert's excerpt comes from them).
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
+      writer.enqueue(ctx);
     },
     isDraining: () => draining,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -227,6 +241,7 @@ export async function startDaemon(opts: DaemonOptions) {
           draining: () => draining,
           config: () => current,
           lastReloadError: () => lastReloadError,
+          logStore: () => writer.state(),
         },
       });
     } catch (err) {
