@@ -7,6 +7,7 @@ import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
 import { startControl, type Control } from "./control/index.ts";
 import { claimSocketPath } from "./control/socket-file.ts";
+import { assertAddressFree, bindError } from "./listen.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
@@ -72,6 +73,9 @@ export async function startDaemon(opts: DaemonOptions) {
   const startedAt = Date.now();
   // A second routed on the same socket stops here, before it touches the database or binds a port.
   if (opts.socketPath) await claimSocketPath(opts.socketPath);
+  const hostname = opts.hostname ?? "0.0.0.0";
+  const port = opts.port ?? 8888;
+  assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
 
   const now = opts.now ?? Date.now;
@@ -199,23 +203,39 @@ export async function startDaemon(opts: DaemonOptions) {
         })
       : null;
 
-  const server: Server<undefined> = Bun.serve({
-    hostname: opts.hostname ?? "0.0.0.0",
-    port: opts.port ?? 8888,
-    // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
-    idleTimeout: opts.clientIdleTimeoutS ?? 30,
-    // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    development: false,
-    fetch: (req, srv) => pipeline.handle(req, srv),
-    error(err) {
-      log.error("unhandled error in request handler", { err });
-      return new Response(JSON.stringify({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } }), {
-        status: 500,
-        headers: { "content-type": "application/json" },
-      });
-    },
-  });
+  /** A start that failed after the store opened: undo what was started, in reverse. */
+  const abandonStart = async () => {
+    watcher?.close();
+    clearInterval(limitTimer);
+    await runtime.stop();
+    await store.close();
+    await notifier.close();
+  };
+  // The address was free a moment ago; if another process took it since, the bind says so.
+  let server: Server<undefined>;
+  try {
+    server = Bun.serve({
+      hostname,
+      port,
+      reusePort: false, // see listen.ts: a second daemon must fail to bind, not share the port
+      // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
+      idleTimeout: opts.clientIdleTimeoutS ?? 30,
+      // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      development: false,
+      fetch: (req, srv) => pipeline.handle(req, srv),
+      error(err) {
+        log.error("unhandled error in request handler", { err });
+        return new Response(JSON.stringify({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } }), {
+          status: 500,
+          headers: { "content-type": "application/json" },
+        });
+      },
+    });
+  } catch (err) {
+    await abandonStart();
+    throw bindError(err, hostname, port);
+  }
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
   if (opts.socketPath) {
@@ -245,12 +265,8 @@ export async function startDaemon(opts: DaemonOptions) {
         },
       });
     } catch (err) {
-      watcher?.close();
-      clearInterval(limitTimer);
-      await runtime.stop();
       await server.stop(true);
-      await store.close();
-      await notifier.close();
+      await abandonStart();
       throw err;
     }
   }
