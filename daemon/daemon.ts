@@ -85,7 +85,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e) });
   const { limits, health, guard } = runtime;
   const live = { limits, health };
-  const router = createRouter({ pool, random: opts.random, gate: guard.gate }, routingSettings(config));
+  const router = createRouter({ pool, random: opts.random, gate: runtime.planGate }, routingSettings(config));
   const reload = async () => {
     const records = await store.listUpstreams();
     pool.set(records);

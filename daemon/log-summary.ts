@@ -57,6 +57,10 @@ export function createEpisodeLog(opts: EpisodeLogOptions) {
       return e;
     },
     holds: (key: string) => open.has(key),
+    /** Forgets conditions whose key no longer applies (their thing is gone or was started afresh). */
+    retain(keep: (key: string) => boolean): void {
+      for (const key of open.keys()) if (!keep(key)) open.delete(key);
+    },
   };
 }
 
