@@ -7,7 +7,7 @@ import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
 import { startControl, type Control } from "./control/index.ts";
 import { claimSocketPath } from "./control/socket-file.ts";
-import { assertAddressFree, bindError } from "./listen.ts";
+import { assertAddressFree, bindOrUndo } from "./listen.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
@@ -212,30 +212,24 @@ export async function startDaemon(opts: DaemonOptions) {
     await notifier.close();
   };
   // The address was free a moment ago; if another process took it since, the bind says so.
-  let server: Server<undefined>;
-  try {
-    server = Bun.serve({
-      hostname,
-      port,
-      reusePort: false, // see listen.ts: a second daemon must fail to bind, not share the port
-      // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
-      idleTimeout: opts.clientIdleTimeoutS ?? 30,
-      // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-      development: false,
-      fetch: (req, srv) => pipeline.handle(req, srv),
-      error(err) {
-        log.error("unhandled error in request handler", { err });
-        return new Response(JSON.stringify({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } }), {
-          status: 500,
-          headers: { "content-type": "application/json" },
-        });
-      },
-    });
-  } catch (err) {
-    await abandonStart();
-    throw bindError(err, hostname, port);
-  }
+  const server: Server<undefined> = await bindOrUndo(hostname, port, abandonStart, () => Bun.serve({
+    hostname,
+    port,
+    reusePort: false, // see listen.ts: a second daemon must fail to bind, not share the port
+    // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
+    idleTimeout: opts.clientIdleTimeoutS ?? 30,
+    // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    development: false,
+    fetch: (req, srv) => pipeline.handle(req, srv),
+    error(err) {
+      log.error("unhandled error in request handler", { err });
+      return new Response(JSON.stringify({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } }), {
+        status: 500,
+        headers: { "content-type": "application/json" },
+      });
+    },
+  }));
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
   if (opts.socketPath) {

@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { startDaemon } from "./daemon.ts";
-import { AddressInUseError, assertAddressFree, bindError } from "./listen.ts";
+import { AddressInUseError, assertAddressFree, bindError, bindOrUndo } from "./listen.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
 
 const first = await startDaemon({ hostname: "127.0.0.1", port: 0, dbPath: ":memory:", noauth: true });
@@ -42,4 +42,13 @@ test("assertAddressFree passes a free port and leaves it free", async () => {
   const again = Bun.serve({ hostname: "127.0.0.1", port, reusePort: false, fetch: () => new Response("ok") });
   expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("ok");
   await again.stop(true);
+});
+
+test("a port taken between the check and the bind: the start is undone and the same reason given", async () => {
+  let undone = false;
+  const err = await bindOrUndo("127.0.0.1", first.port, async () => void (undone = true), () =>
+    Bun.serve({ hostname: "127.0.0.1", port: first.port, reusePort: false, fetch: () => new Response() }),
+  ).catch((e: Error) => e);
+  expect(undone).toBe(true);
+  expect(err).toBeInstanceOf(AddressInUseError);
 });

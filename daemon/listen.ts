@@ -23,3 +23,13 @@ export function assertAddressFree(hostname: string, port: number): void {
     throw bindError(err, hostname, port);
   }
 }
+
+/** Binds; when the bind fails, undoes what the start did so far and throws the bind's reason. */
+export async function bindOrUndo<T>(hostname: string, port: number, undo: () => Promise<void>, bind: () => T): Promise<T> {
+  try {
+    return bind();
+  } catch (err) {
+    await undo();
+    throw bindError(err, hostname, port);
+  }
+}
