@@ -3,6 +3,8 @@
 // bodies (not their metadata), and every row arrives exactly once when the store is back.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { printStatus } from "../cli/ctl/format.ts";
+import { createOutput } from "../cli/ctl/output.ts";
 import { openSqliteStore } from "../store/sqlite/open.ts";
 import type { Store } from "../store/types.ts";
 import { rpcClient, shortTempDir } from "./control-harness.ts";
@@ -53,6 +55,9 @@ test("a failing store: shown by /health and daemon.status; bodies dropped past t
   const status = await client.call("daemon.status", {});
   client.close();
   expect(status.logStore).toMatchObject({ state: "failing", queuedRows: 4, queuedBytes: h.store.queued_bytes, lastError: "database or disk is full" });
+  let printed = "";
+  printStatus(createOutput(false, { write: (t: string) => (printed += t) } as never, process.stderr, {}), status);
+  expect(printed).toMatch(/request log +FAILING since \S+: database or disk is full; 4 rows \(\d+ bytes of bodies\) queued/);
 
   expect(await metric("route_log_queue_rows")).toBe(4);
   expect(await metric("route_log_queue_bytes")).toBe(h.store.queued_bytes);
