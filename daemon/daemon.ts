@@ -7,6 +7,7 @@ import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
 import { startControl, type Control } from "./control/index.ts";
 import { claimSocketPath } from "./control/socket-file.ts";
+import { assertAddressFree, bindOrUndo } from "./listen.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createAccess } from "./proxy/access.ts";
@@ -14,7 +15,7 @@ import { createKeyChecker } from "./proxy/auth.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
-import { toLogRow } from "./proxy/log-entry.ts";
+import { dropBodies, heldBytes, toLogRow } from "./proxy/log-entry.ts";
 import { createPipeline } from "./proxy/pipeline.ts";
 import { fetchConcurrencyCap } from "./proxy/forward.ts";
 import { notifierFromConfig } from "./notify/build.ts";
@@ -23,6 +24,7 @@ import { createPool } from "./routing/pool.ts";
 import { isUp } from "./routing/live.ts";
 import { createUpstreamRuntime } from "./routing/runtime.ts";
 import { createRouter, routingSettings } from "./routing/router.ts";
+import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
@@ -50,6 +52,8 @@ export interface DaemonOptions {
   trustProxy?: string[];
   drainTimeoutMs?: number;
   logFlushMs?: number;
+  /** Body bytes the request-log queue may hold before new rows lose their bodies (default 64 MiB). */
+  logQueueMaxBytes?: number;
   /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
   clientIdleTimeoutS?: number;
   logger?: Logger;
@@ -72,6 +76,9 @@ export async function startDaemon(opts: DaemonOptions) {
   const startedAt = Date.now();
   // A second routed on the same socket stops here, before it touches the database or binds a port.
   if (opts.socketPath) await claimSocketPath(opts.socketPath);
+  const hostname = opts.hostname ?? "0.0.0.0";
+  const port = opts.port ?? 8888;
+  assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
 
   const now = opts.now ?? Date.now;
@@ -81,7 +88,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e) });
   const { limits, health, guard } = runtime;
   const live = { limits, health };
-  const router = createRouter({ pool, random: opts.random, gate: guard.gate }, routingSettings(config));
+  const router = createRouter({ pool, random: opts.random, gate: runtime.planGate }, routingSettings(config));
   const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const reload = async () => {
     const records = await store.listUpstreams();
@@ -111,9 +118,13 @@ export async function startDaemon(opts: DaemonOptions) {
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
+    maxQueueBytes: opts.logQueueMaxBytes,
+    sizeOf: heldBytes,
+    dropBodies,
     toRow(ctx) {
       const row = toLogRow(ctx);
-      ctx.limitCorrect?.(row.totalTokens ?? 0); // TPM: the estimate made at admission becomes the real usage
+      // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
+      if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
       return row;
     },
@@ -122,14 +133,20 @@ export async function startDaemon(opts: DaemonOptions) {
       for (const row of rows) stats.record(row);
       control?.publishRows(rows);
     },
-    onQueue: (n) => metrics.logQueue.set(n),
     onDrop: () => metrics.logDropped.inc(),
+    onBodiesDropped() {
+      metrics.logBodiesDropped.inc();
+      storeLog.bodiesDropped();
+    },
     onError(err, queued) {
       metrics.logErrors.inc();
       notifier.emit({ type: "log_store_failing", summary: `request-log rows cannot be written (${(err as Error).message}); ${queued} rows queued for retry`, at: Date.now() });
-      log.error("request log write failed; rows kept for retry", { err, queued });
+      storeLog.failed(err);
     },
+    onRecovered: () => storeLog.recovered(),
   });
+  const storeLog = createStoreFailureLog(log, () => writer.state());
+  metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
 
   const keys = opts.noauth ? null : createKeyChecker(config.authorization ?? []);
   const access = createAccess(config, opts.adminKey ?? null);
@@ -153,13 +170,14 @@ export async function startDaemon(opts: DaemonOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
-      writer.enqueue(ctx);
+      // Events first: the writer may release the bodies (an alert's excerpt comes from them).
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
+      writer.enqueue(ctx);
     },
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, access, upstreams, startedAt, storeHealthy: () => writer.healthy, isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -196,9 +214,19 @@ export async function startDaemon(opts: DaemonOptions) {
         })
       : null;
 
-  const server: Server<undefined> = Bun.serve({
-    hostname: opts.hostname ?? "0.0.0.0",
-    port: opts.port ?? 8888,
+  /** A start that failed after the store opened: undo what was started, in reverse. */
+  const abandonStart = async () => {
+    watcher?.close();
+    clearInterval(limitTimer);
+    await runtime.stop();
+    await store.close();
+    await notifier.close();
+  };
+  // The address was free a moment ago; if another process took it since, the bind says so.
+  const server: Server<undefined> = await bindOrUndo(hostname, port, abandonStart, () => Bun.serve({
+    hostname,
+    port,
+    reusePort: false, // see listen.ts: a second daemon must fail to bind, not share the port
     // Guards slow clients while headers and body arrive; proxied requests switch to Route's own clocks.
     idleTimeout: idleTimeoutS,
     // Route enforces --max-body itself, so an oversized request gets an OpenAI error, not Bun's bare 413.
@@ -212,7 +240,7 @@ export async function startDaemon(opts: DaemonOptions) {
         headers: { "content-type": "application/json" },
       });
     },
-  });
+  }));
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
   if (opts.socketPath) {
@@ -238,15 +266,12 @@ export async function startDaemon(opts: DaemonOptions) {
           draining: () => draining,
           config: () => current,
           lastReloadError: () => lastReloadError,
+          logStore: () => writer.state(),
         },
       });
     } catch (err) {
-      watcher?.close();
-      clearInterval(limitTimer);
-      await runtime.stop();
       await server.stop(true);
-      await store.close();
-      await notifier.close();
+      await abandonStart();
       throw err;
     }
   }

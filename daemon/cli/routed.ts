@@ -8,6 +8,7 @@ import { defaultSocketPath } from "../../shared/paths.ts";
 import { readSecretFile } from "../../shared/secret-file.ts";
 import { createLogger, type Level } from "../log.ts";
 import { DEFAULT_MAX_BODY, startDaemon } from "../daemon.ts";
+import { DEFAULT_LOG_QUEUE_BYTES } from "../store/log-writer.ts";
 import pkg from "../../package.json" with { type: "json" };
 
 function addrArg(v: string) {
@@ -46,6 +47,7 @@ program
   .addOption(new Option("--noauth", "do not check client Authorization headers").env("ROUTE_NOAUTH"))
   .addOption(new Option("--admin-key-file <file>", "file holding the HTTP admin API's key (also: admin_authorization in the upstreams file)").env("ROUTE_ADMIN_KEY_FILE"))
   .addOption(new Option("--max-body <size>", "largest request body accepted").env("ROUTE_MAX_BODY").default(DEFAULT_MAX_BODY, "32MiB").argParser(sizeArg))
+  .addOption(new Option("--log-queue-max <size>", "request-log bodies held in memory while the store is slow or failing; past it rows are kept without bodies").env("ROUTE_LOG_QUEUE_MAX").default(DEFAULT_LOG_QUEUE_BYTES, "64MiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
   .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
@@ -83,6 +85,7 @@ program
         noauth: Boolean(o.noauth),
         adminKey,
         maxBodyBytes: o.maxBody,
+        logQueueMaxBytes: o.logQueueMax,
         trustProxy: o.trustProxy,
         drainTimeoutMs: o.drainTimeout,
         logger: log,

@@ -1,14 +1,17 @@
 // The control socket: JSON-RPC 2.0 over a unix socket, one JSON message per line, notifications
 // for subscriptions. A client can only hurt its own connection: bad JSON gets an error answer,
-// an over-long line or a reader too slow for its notifications closes that connection, and
-// nothing here throws into the daemon.
+// an over-long line or a reader too slow for its answers and notifications closes that
+// connection, and nothing here throws into the daemon. What one connection costs is bounded: a
+// line (SERVER_MAX_LINE), calls under way (reading pauses past them), an answer
+// (SERVER_MAX_ANSWER, see answer.ts) and the bytes waiting to be sent (maxBufferedBytes).
 import { lstatSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCResponse } from "json-rpc-2.0";
+import { createJSONRPCErrorResponse, JSONRPCServer } from "json-rpc-2.0";
 import type { z } from "zod";
 import { methods, type MethodName, type ParsedParams } from "../../shared/rpc/contract.ts";
-import { codeForNumber, jsonRpcNumber, RpcError } from "../../shared/rpc/errors.ts";
-import { createLineReader, encodeFrame, SERVER_MAX_LINE } from "../../shared/rpc/framing.ts";
+import { jsonRpcNumber, RpcError } from "../../shared/rpc/errors.ts";
+import { createLineReader, encodeFrame, SERVER_MAX_ANSWER, SERVER_MAX_BATCH, SERVER_MAX_LINE } from "../../shared/rpc/framing.ts";
+import { createAnswerer } from "./answer.ts";
 import type { Logger } from "../log.ts";
 import { claimSocketPath, releaseSocketPath, withOwnerOnlyUmask } from "./socket-file.ts";
 
@@ -28,8 +31,13 @@ export interface ControlServerOptions {
   handlers: Handlers;
   log: Logger;
   maxConnections?: number;
-  /** Unsent bytes a connection may accumulate (a subscriber that stopped reading) before it is closed. */
+  /** Unsent bytes a connection may accumulate (a client that stopped reading) before it is closed. */
   maxBufferedBytes?: number;
+  /** Largest answer line; a call past it is answered with answer_too_large. */
+  maxAnswerBytes?: number;
+  maxBatch?: number;
+  /** Calls of one connection under way at once; reading pauses past it. */
+  maxPendingCalls?: number;
 }
 
 function paramsError(method: string, issues: z.core.$ZodIssue[]): RpcError {
@@ -59,31 +67,29 @@ function createDispatcher(handlers: Handlers, log: Logger) {
   return rpc;
 }
 
-/** Every error answer carries data.code, including those the library builds itself. */
-function withCode(res: JSONRPCResponse): JSONRPCResponse {
-  if (res.error && typeof res.error.data?.code !== "string") res.error.data = { ...res.error.data, code: codeForNumber(res.error.code) };
-  return res;
-}
-
 export async function startControlServer(opts: ControlServerOptions) {
   const { log } = opts;
   const maxConnections = opts.maxConnections ?? 64;
-  const maxBuffered = opts.maxBufferedBytes ?? 8 << 20;
+  const maxAnswer = opts.maxAnswerBytes ?? SERVER_MAX_ANSWER;
+  const maxBuffered = opts.maxBufferedBytes ?? maxAnswer + (8 << 20); // room for one largest answer
+  const maxPending = opts.maxPendingCalls ?? 16;
   const rpc = createDispatcher(opts.handlers, log);
+  const answer = createAnswerer(rpc, { maxBatch: opts.maxBatch ?? SERVER_MAX_BATCH, maxAnswer });
   const sockets = new Set<Socket>();
   let nextId = 1;
 
   function serve(socket: Socket) {
-    const send = (msg: unknown) => {
+    const sendLine = (frame: string) => {
       if (socket.destroyed || !socket.writable) return false;
-      if (socket.writableLength > maxBuffered) {
+      if (socket.writableLength + frame.length > maxBuffered) {
         log.warn("control client is not reading; closing its connection", { buffered: socket.writableLength });
         socket.destroy();
         return false;
       }
-      socket.write(encodeFrame(msg));
+      socket.write(frame);
       return true;
     };
+    const send = (msg: unknown) => sendLine(encodeFrame(msg));
     if (sockets.size >= maxConnections) {
       send(createJSONRPCErrorResponse(null, -32000, `too many control connections (${maxConnections}); close some and retry`, { code: "too_many_connections" }));
       socket.end();
@@ -101,14 +107,32 @@ export async function startControlServer(opts: ControlServerOptions) {
         return send(createJSONRPCErrorResponse(null, -32700, "parse error: each line must be one JSON-RPC 2.0 message", { code: "parse_error" }));
       }
       try {
-        const res = await rpc.receive(msg as never, conn);
-        if (res) send(Array.isArray(res) ? res.map(withCode) : withCode(res));
+        const text = await answer(msg, conn);
+        if (text !== null) sendLine(`${text}\n`);
       } catch (err) {
         log.error("control dispatch failed", { err }); // not expected: the dispatcher maps method errors itself
       }
     };
+    // Lines wait here while `maxPending` calls are under way, and the socket stops reading, so a
+    // client that sends faster than it is answered holds at most one read's worth of lines.
+    const waiting: string[] = [];
+    let pending = 0;
+    const pump = () => {
+      while (pending < maxPending && waiting.length > 0) {
+        pending++;
+        void handleLine(waiting.shift()!).finally(() => {
+          pending--;
+          pump();
+        });
+      }
+      if (waiting.length > 0) socket.pause();
+      else if (socket.isPaused()) socket.resume();
+    };
     const reader = createLineReader(
-      (line) => void handleLine(line),
+      (line) => {
+        waiting.push(line);
+        pump();
+      },
       SERVER_MAX_LINE,
       () => {
         send(createJSONRPCErrorResponse(null, -32600, `line longer than ${SERVER_MAX_LINE} bytes; closing the connection`, { code: "line_too_long" }));

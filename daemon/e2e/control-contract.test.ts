@@ -105,6 +105,9 @@ describe("protocol abuse never disturbs the proxy", () => {
     const batch = await raw.next();
     expect(batch.map((r: any) => r.id)).toEqual([4, 5]);
     expect(batch[0].result.upstreams[0]).toMatchObject({ name: "a", sk: "****aaaa" });
+    // 300 logs.get calls in one 33 KB line once built a 300 MB answer: refused whole now.
+    raw.send(`${JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "logs.get", params: { id: "0000000000000000" } })))}\n`);
+    expect(await raw.next()).toMatchObject({ id: null, error: { code: -32600, data: { code: "batch_too_large" } } });
     raw.close();
   });
 

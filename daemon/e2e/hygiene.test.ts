@@ -143,7 +143,7 @@ describe("local endpoints", () => {
   test("/health, /metrics and /v1/metrics", async () => {
     const r = await suite.route([{ name: "a", endpoint: a.url, models: ["gpt-4o-mini"] }]);
     await r.post("/v1/chat/completions", chatBody());
-    expect(await json(await fetch(`${r.url}/health`))).toEqual({ status: "ok" });
+    expect(await json(await fetch(`${r.url}/health`))).toMatchObject({ status: "ok", store: { state: "healthy", last_error: null } });
     for (const path of ["/metrics", "/v1/metrics"]) {
       const text = await (await fetch(`${r.url}${path}`)).text();
       expect(text).toContain('route_requests_total{upstream="a",model="gpt-4o-mini",status_class="2xx"} 1');

@@ -46,8 +46,8 @@ async function spawnRouted(args: string[]) {
 describe("routed executable", () => {
   test("--help documents every flag and its environment variable", () => {
     const out = run(["start", "--help"]).stdout.toString();
-    for (const flag of ["--addr", "--db", "--upstreams", "--noauth", "--max-body", "--trust-proxy", "--drain-timeout"]) expect(out).toContain(flag);
-    for (const env of ["ROUTE_ADDR", "ROUTE_DB", "ROUTE_UPSTREAMS", "ROUTE_NOAUTH", "ROUTE_MAX_BODY", "ROUTE_TRUST_PROXY"]) expect(out).toContain(env);
+    for (const flag of ["--addr", "--db", "--upstreams", "--noauth", "--max-body", "--trust-proxy", "--drain-timeout", "--log-queue-max"]) expect(out).toContain(flag);
+    for (const env of ["ROUTE_ADDR", "ROUTE_DB", "ROUTE_UPSTREAMS", "ROUTE_NOAUTH", "ROUTE_MAX_BODY", "ROUTE_TRUST_PROXY", "ROUTE_LOG_QUEUE_MAX"]) expect(out).toContain(env);
     expect(run(["--help"]).stdout.toString()).toContain("start");
   });
 
@@ -105,5 +105,25 @@ describe("routed executable", () => {
     expect(sqlite.query("select name, source from upstreams").all()).toEqual([{ name: "a", source: "file" }]);
     sqlite.close();
     expect(statSync(db).mode & 0o777).toBe(0o600);
+  });
+
+  test("a second routed on the same --addr exits 1 with a plain reason, before it touches the database", async () => {
+    const db = join(dir, "first.sqlite");
+    const first = join(dir, "first.yaml");
+    const second = join(dir, "second.yaml");
+    writeFileSync(first, `upstreams:\n  - sk: sk-first\n    endpoint: ${a.url}\n    name: a\n`);
+    writeFileSync(second, `upstreams:\n  - sk: sk-second\n    endpoint: ${a.url}\n    name: b\n`);
+    const routed = await spawnRouted(["--upstreams", first, "--db", db, "--noauth"]);
+    const addr = routed.url.slice("http://".length);
+    // Its own socket, so only the address can stop it (the same socket is refused earlier still).
+    const r = run(["start", "--addr", addr, "--db", db, "--upstreams", second, "--noauth", "--socket", join(dir, "second.sock")]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.toString()).toContain(`routed: cannot start: address ${addr} is in use (another routed?)`);
+    expect((await fetch(`${routed.url}/v1/models`)).status).toBe(200); // the first one still serves alone
+    routed.proc.kill("SIGTERM");
+    expect(await routed.proc.exited).toBe(0);
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.query("select name from upstreams").all()).toEqual([{ name: "a" }]); // the second config never applied
+    sqlite.close();
   });
 });

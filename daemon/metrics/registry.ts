@@ -154,7 +154,16 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
       }
     },
   });
-  const logQueue = new Gauge({ name: "route_log_queue_rows", help: "Request-log rows waiting to be written.", registers: [registry] });
+  // The log writer's backlog, read at scrape time, so it is right during an outage too.
+  let logBacklog = () => ({ rows: 0, bytes: 0 });
+  const watchLogQueue = (read: typeof logBacklog) => void (logBacklog = read);
+  new Gauge({ name: "route_log_queue_rows", help: "Request-log rows waiting to be written.", registers: [registry], collect() { this.set(logBacklog().rows); } });
+  new Gauge({ name: "route_log_queue_bytes", help: "Body bytes held by request-log rows waiting to be written (bounded by --log-queue-max).", registers: [registry], collect() { this.set(logBacklog().bytes); } });
+  const logBodiesDropped = new Counter({
+    name: "route_log_bodies_dropped_total",
+    help: "Request-log rows written without their bodies because the queue was over --log-queue-max.",
+    registers: [registry],
+  });
   const logWritten = new Counter({ name: "route_log_rows_written_total", help: "Request-log rows written to the store.", registers: [registry] });
   const logDropped = new Counter({
     name: "route_log_rows_dropped_total",
@@ -211,9 +220,10 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
       models = configuredModels(upstreams);
     },
     inflight,
-    logQueue,
+    watchLogQueue,
     logWritten,
     logDropped,
+    logBodiesDropped,
     logErrors,
     request(upstream: string, model: string | null, status: number, stream: boolean, seconds: number) {
       const m = modelLabel(model);

@@ -43,6 +43,8 @@ export interface RequestContext {
   usageInjected: boolean;
   /** Corrects the answering upstream's token count (limits) once the real usage is known. */
   limitCorrect: ((tokens: number) => void) | null;
+  /** The log queue was over its byte bound: bodies were released before the row was built. */
+  bodiesDropped: { requestBytes: number } | null;
 }
 
 export function createContext(req: Request, url: URL, id: string): RequestContext {
@@ -78,6 +80,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     finished: false,
     usageInjected: false,
     limitCorrect: null,
+    bodiesDropped: null,
   };
 }
 

@@ -2,11 +2,12 @@
 import type { Metrics } from "../metrics/registry.ts";
 import { healthView, type Live } from "../routing/live.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
+import type { LogStoreState } from "../store/log-writer.ts";
 import type { Gate } from "../routing/router.ts";
 import type { Access } from "./access.ts";
 import type { KeyChecker } from "./auth.ts";
 import { handleAdmin, type AdminDeps } from "./admin.ts";
-import { errorResponse, type HttpError, httpErrorResponse } from "./openai-error.ts";
+import { errorBody, errorResponse, type HttpError, httpErrorResponse } from "./openai-error.ts";
 
 export interface LocalDeps extends AdminDeps {
   pool: Pool;
@@ -17,12 +18,14 @@ export interface LocalDeps extends AdminDeps {
   keys: KeyChecker | null;
   /** The admin and metrics keys. */
   access: Access;
-  storeHealthy: () => boolean;
+  logStore: () => LogStoreState;
   isDraining: () => boolean;
   startedAt: number;
 }
 
 const limitOf = (n: number | null) => n ?? -1; // api-together's fields: -1 = unlimited
+
+const storeView = (s: LogStoreState) => ({ state: s.state, since: new Date(s.since).toISOString(), queued_rows: s.queuedRows, queued_bytes: s.queuedBytes, last_error: s.lastError });
 
 export function statusBody(pool: Pool, live: Live, startedAt: number, gate: (u: PoolUpstream) => Gate) {
   const { limits } = live;
@@ -82,8 +85,10 @@ export function createLocalRoutes(deps: LocalDeps) {
     const path = url.pathname;
     if (path === "/health") {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
-      if (!deps.storeHealthy()) return errorResponse(503, "store_unavailable", "the request-log store is failing; see routed's log");
-      return Response.json({ status: "ok" });
+      const store = deps.logStore();
+      if (store.state === "healthy") return Response.json({ status: "ok", store: storeView(store) });
+      const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
+      return Response.json({ ...envelope, store: storeView(store) }, { status: 503 });
     }
     if (path === "/metrics" || path === "/v1/metrics") {
       const refused = deps.access.metricsRefusal(req.headers.get("authorization"));

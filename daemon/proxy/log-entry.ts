@@ -17,6 +17,22 @@ function requestText(ctx: RequestContext): { text: string | null; truncated: boo
   return { text: decoder.decode(truncated ? ctx.body.subarray(0, REQUEST_LOG_CAP) : ctx.body), truncated };
 }
 
+/** Bytes the context holds for its row, from lengths only: it runs as the request finishes. */
+export function heldBytes(ctx: RequestContext): number {
+  return (ctx.body?.length ?? 0) + (ctx.bodyText?.length ?? 0) + (ctx.responseBody?.length ?? 0) + (ctx.streamReply?.keptBytes ?? 0);
+}
+
+/** The log queue is over its byte bound: release the bodies now; the row keeps the metadata. */
+export function dropBodies(ctx: RequestContext): void {
+  ctx.bodiesDropped = { requestBytes: ctx.body?.length ?? 0 };
+  ctx.body = null;
+  ctx.bodyText = null;
+  ctx.bodySummary = null;
+  ctx.json = null;
+  ctx.responseBody = null;
+  ctx.streamReply = null;
+}
+
 function replyOf(ctx: RequestContext): Reply | null {
   if (ctx.streamReply) return ctx.streamReply.result();
   if (!ctx.responseBody || ctx.responseBody.length === 0) return null;
@@ -59,7 +75,7 @@ export function toLogRow(ctx: RequestContext): LogRow {
     model: ctx.model,
     stream: ctx.stream,
     requestBody: req.text,
-    requestBytes: ctx.body?.length ?? 0,
+    requestBytes: ctx.bodiesDropped?.requestBytes ?? ctx.body?.length ?? 0,
     requestTruncated: req.truncated,
     upstreamId: ctx.upstream?.id ?? null,
     upstreamName: ctx.upstream?.label ?? null,
@@ -80,6 +96,6 @@ export function toLogRow(ctx: RequestContext): LogRow {
     errorMessage: ctx.errorMessage ?? upstreamError?.message ?? null,
     userAgent: ctx.req.headers.get("user-agent"),
     upstreamRequestId: ctx.upstreamRequestId,
-    bodiesDropped: false,
+    bodiesDropped: ctx.bodiesDropped !== null,
   };
 }

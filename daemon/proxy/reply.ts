@@ -115,6 +115,11 @@ export class StreamReply {
     if (this.laterBytes > LATER_CAP) this.catchUp();
   }
 
+  /** Stream bytes held for parsing at log time (the log queue's byte bound counts them). */
+  get keptBytes(): number {
+    return this.laterBytes;
+  }
+
   private catchUp(): void {
     const events = this.deferred;
     for (const chunk of this.later) for (const ev of this.parser.push(chunk)) events.push(ev);

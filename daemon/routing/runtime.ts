@@ -12,6 +12,8 @@ import { createHealthChecker } from "./health-check.ts";
 import { DEFAULT_HEALTH, type HealthPolicy } from "./health.ts";
 import { createLimitBook } from "./limit-book.ts";
 import type { Pool, PoolUpstream } from "./pool.ts";
+import { createRotationLog } from "./rotation-log.ts";
+import type { Gate } from "./router.ts";
 
 export function healthPolicy(c: ConfigFile): HealthPolicy {
   const h = c.health ?? {};
@@ -51,17 +53,18 @@ export function createUpstreamRuntime(deps: RuntimeDeps) {
     onDailyLimit: (label, rpd) =>
       emit({ type: "upstream_daily_limit", upstream: label, summary: `${label} used all ${rpd} requests of its daily limit; it is out of rotation until midnight (${timeZone})`, at: now() }),
   });
+  const rotation = createRotationLog(log, now);
   const health = createHealthBook({
     now,
     policy: healthPolicy(deps.config),
     onTransition(label, t, snap) {
       if (t === "restored") {
-        log.info("upstream back in rotation", { upstream: label });
+        rotation.restored(label);
         emit({ type: "upstream_up", upstream: label, summary: `${label} is back in rotation`, at: now() });
         return;
       }
       const back = snap.until !== null ? `tried again after ${new Date(snap.until).toISOString()}` : "until its key is fixed (edit the upstream, or run routectl test once fixed)";
-      log.warn("upstream out of rotation", { upstream: label, state: snap.state, reason: snap.reason, until: snap.until });
+      rotation.ejected(label, snap);
       emit({ type: "upstream_down", upstream: label, summary: `${label} is out of rotation (${snap.state}): ${snap.reason}; ${back}`, detail: { state: snap.state, ejections: snap.ejections }, at: now() });
     },
   });
@@ -74,10 +77,17 @@ export function createUpstreamRuntime(deps: RuntimeDeps) {
     health,
     guard,
     checker,
+    /** The guard's gate, as the router asks it once per request: an upstream found out of rotation is counted for the log. */
+    planGate(u: PoolUpstream): Gate {
+      const g = guard.gate(u);
+      if (!g.ok && (g.why === "cooling" || g.why === "misconfigured")) rotation.skipped(u.label);
+      return g;
+    },
     /** After every pool rebuild (the records it was built from, same order). */
     sync(records: readonly UpstreamRecord[]): void {
       limits.sync(pool.all());
       health.sync(pool.all(), records.map(fingerprint));
+      rotation.retain(new Set(pool.all().filter((u) => health.snapshot(u.id).state !== "healthy").map((u) => u.label)));
     },
     configure(c: ConfigFile): void {
       timeZone = c.timezone ?? "UTC";

@@ -203,6 +203,8 @@ export const daemonStatusSchema = z.object({
   counts: z.object({ upstreams: z.number(), enabled: z.number(), inflight: z.number(), logs: z.number() }),
   /** The last reload (file watch, SIGHUP, config.reload) that was refused; null once one succeeds. */
   lastReloadError: z.object({ at: z.number(), message: z.string() }).nullable().optional(),
+  /** The request-log store: failing since when, with what error, and the backlog held in memory. */
+  logStore: z.object({ state: z.enum(["healthy", "failing"]), since: z.number(), queuedRows: z.number(), queuedBytes: z.number(), lastError: z.string().nullable() }).optional(),
 });
 
 export const notifyChannelSchema = z.object({

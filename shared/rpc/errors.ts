@@ -9,6 +9,8 @@ export const RPC_ERROR_CODES = [
   "internal_error",
   // connection
   "line_too_long",
+  "batch_too_large", // more calls in one batch than the daemon takes (-32600)
+  "answer_too_large", // the answer would pass the daemon's answer size bound: ask for less
   "too_many_connections",
   "daemon_unreachable", // client side: nothing listens on the socket
   "connection_lost", // client side: the daemon went away during the call

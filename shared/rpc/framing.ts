@@ -3,6 +3,8 @@
 // reported once and the connection is expected to close: no peer of Route sends such lines.
 export const SERVER_MAX_LINE = 1 << 20; // requests are small: an upstream with its extra fields
 export const CLIENT_MAX_LINE = 64 << 20; // answers can carry a logged request body and reply
+export const SERVER_MAX_ANSWER = 16 << 20; // one answer line, a batch's answers together
+export const SERVER_MAX_BATCH = 32; // calls in one batch
 
 export interface LineReader {
   push(chunk: Uint8Array): void;

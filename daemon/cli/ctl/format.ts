@@ -83,6 +83,12 @@ export function printStats(o: Output, s: StatsView): void {
 
 const uptime = (s: number) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
 
+function logStoreLine(l: NonNullable<DaemonStatusView["logStore"]>): string {
+  const queued = `${l.queuedRows} rows (${l.queuedBytes} bytes of bodies) queued`;
+  const since = new Date(l.since).toISOString();
+  return l.state === "healthy" ? `healthy, ${queued}` : `FAILING since ${since}: ${l.lastError ?? "unknown error"}; ${queued}`;
+}
+
 export function printStatus(o: Output, s: DaemonStatusView): void {
   printFields(o, [
     ["routed", `${s.version} (protocol ${s.protocol}), pid ${s.pid}, up ${uptime(s.uptimeS)}${s.draining ? ", draining" : ""}`],
@@ -92,5 +98,6 @@ export function printStatus(o: Output, s: DaemonStatusView): void {
     ["config", s.upstreamsFile ?? "(none)"],
     ["upstreams", `${s.counts.upstreams} (${s.counts.enabled} enabled), ${s.counts.inflight} requests in flight`],
     ...(s.lastReloadError ? ([["reload failed", `${new Date(s.lastReloadError.at).toISOString()}: ${s.lastReloadError.message}`]] as [string, string][]) : []),
+    ...(s.logStore ? ([["request log", logStoreLine(s.logStore)]] as [string, string][]) : []),
   ]);
 }

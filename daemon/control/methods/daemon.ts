@@ -3,6 +3,7 @@ import { PROTOCOL_VERSION } from "../../../shared/rpc/contract.ts";
 import type { ConfigFile } from "../../config/schema.ts";
 import type { ReloadResult } from "../../config/reload.ts";
 import type { Pool } from "../../routing/pool.ts";
+import type { LogStoreState } from "../../store/log-writer.ts";
 import type { Store } from "../../store/types.ts";
 import { renderRouteYaml } from "../../upstreams/export.ts";
 import type { Handlers } from "../server.ts";
@@ -19,6 +20,7 @@ export interface DaemonInfo {
   config: () => ConfigFile;
   /** The last refused reload, until one succeeds. */
   lastReloadError?: () => { at: number; message: string } | null;
+  logStore?: () => LogStoreState;
 }
 
 export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload: () => Promise<ReloadResult>) {
@@ -36,6 +38,7 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
       draining: info.draining(),
       counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
       lastReloadError: info.lastReloadError?.() ?? null,
+      logStore: info.logStore?.(),
     }),
     "config.reload": () => reload(),
     "config.export": async () => {
