@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { seededRandom as prng } from "../../shared/random.ts";
 import { fixture } from "./fixtures.ts";
-import { crlf, cut, prng, RUN_SEED, segments } from "./network.ts";
+import { crlf, cut, RUN_SEED, segments } from "./network.ts";
 
 const join = (pieces: Uint8Array[]) => Buffer.concat(pieces);
 

@@ -4,6 +4,8 @@
 // made in one burst arrive in one read, which is how "an upstream read with nothing to forward"
 // went untested. Seeded: the same seed cuts the same bytes the same way.
 
+import { seededRandom } from "../../shared/random.ts";
+
 export interface NetworkOptions {
   seed: number;
   maxPiece?: number; // bytes; default 48
@@ -14,18 +16,6 @@ export interface NetworkOptions {
 export const RUN_SEED = Number(process.env.ROUTE_NET_SEED) || Math.floor(Math.random() * 0x7fffffff) + 1;
 
 export const testNetwork = (seed = RUN_SEED): NetworkOptions => ({ seed, maxPiece: 128, paceMs: 20 });
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A cut before byte `i` that parsers get wrong: inside a UTF-8 sequence, CR|LF, LF|LF. */
 function tricky(b: Uint8Array, i: number): boolean {
@@ -60,7 +50,7 @@ export class Wire {
     o: NetworkOptions,
     private readonly live: () => boolean,
   ) {
-    this.rand = prng(o.seed);
+    this.rand = seededRandom(o.seed);
     this.maxPiece = o.maxPiece ?? 48;
     this.paceMs = o.paceMs ?? 20;
   }
