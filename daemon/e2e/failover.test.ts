@@ -119,7 +119,7 @@ describe("ordered failover", () => {
   });
 });
 
-describe("streams fail over until the first content event", () => {
+suite.eachDelivery(() => describe("streams fail over until the first content event", () => {
   test("first-token timeout: the slow upstream is abandoned, the next one streams", async () => {
     const r = await route([{ name: "a", endpoint: a.url, stream_timeout: "150ms" }, { name: "b", endpoint: b.url }]);
     a.next({ stream: { ttftMs: 5000 } });
@@ -150,4 +150,4 @@ describe("streams fail over until the first content event", () => {
     expect(text).not.toContain("chatcmpl-A");
     expect(text).toContain("chatcmpl-B");
   });
-});
+}));

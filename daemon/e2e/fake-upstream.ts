@@ -1,8 +1,10 @@
 // A scriptable OpenAI-style upstream on loopback for end-to-end tests. Each request takes the next
 // queued behaviour (or the default): status, delay, hang, time to first token, chunk count and
-// gaps, reset mid-stream, in-band error events, gzip, header echo. It records what it received and
-// which requests the proxy abandoned (the client side closed).
+// gaps, reset mid-stream, in-band error events, gzip, header echo, a recorded stream replayed as is.
+// Stream bodies go out in one burst, or split and paced like a real network (network.ts). It
+// records what it received and which requests the proxy abandoned (the client side closed).
 import type { Server } from "bun";
+import { replayBody, Wire, type NetworkOptions, type Replay } from "./network.ts";
 
 export interface StreamBehavior {
   chunks?: number;
@@ -25,6 +27,8 @@ export interface Behavior {
   stream?: StreamBehavior;
   gzip?: boolean;
   echoHeaders?: boolean;
+  replay?: Replay; // answer with this recorded SSE body, whatever was asked
+  network?: NetworkOptions | null; // stream delivery for this request (default: the fake's, see network())
 }
 
 export interface Received {
@@ -46,6 +50,7 @@ export async function startFakeUpstream(name = "fake") {
   const received: Received[] = [];
   let aborted = 0;
   let completed = 0;
+  let network: NetworkOptions | null = null;
   const abortWaiters: (() => void)[] = [];
   const requestWaiters: (() => void)[] = [];
   const onAbort = () => {
@@ -76,15 +81,17 @@ export async function startFakeUpstream(name = "fake") {
     return chat(model, `hello from ${name}`);
   }
 
-  function streamBody(req: Request, json: any, s: StreamBehavior): ReadableStream<Uint8Array> {
+  function streamBody(req: Request, json: any, s: StreamBehavior, net: NetworkOptions | null): ReadableStream<Uint8Array> {
     const model = json?.model ?? "unknown";
     const n = s.chunks ?? 3;
     let cancelled = false;
     return new ReadableStream<Uint8Array>({
       async start(c) {
+        const wire = net ? new Wire(c, net, () => !cancelled) : null;
         const send = async (text: string) => {
           if (cancelled) return;
-          if (s.splitEvents) for (const b of enc.encode(text)) c.enqueue(new Uint8Array([b]));
+          if (wire) await wire.write(enc.encode(text));
+          else if (s.splitEvents) for (const b of enc.encode(text)) c.enqueue(new Uint8Array([b]));
           else c.enqueue(enc.encode(text));
         };
         try {
@@ -144,9 +151,16 @@ export async function startFakeUpstream(name = "fake") {
       const status = b.status ?? 200;
       const h = new Headers(b.headers);
       if (b.echoHeaders) return Response.json({ headers }, { status, headers: h });
+      // Each request gets its own cuts, reproducible from the seed and the request's position.
+      const base = b.network === undefined ? network : b.network;
+      const net = base && { ...base, seed: base.seed + received.length };
+      if (b.replay) {
+        if (!h.has("content-type")) h.set("content-type", "text/event-stream; charset=utf-8");
+        return new Response(replayBody(b.replay, net, onAbort), { status, headers: h });
+      }
       if (status < 400 && (json?.stream === true || b.stream)) {
         h.set("content-type", "text/event-stream");
-        return new Response(streamBody(req, json, b.stream ?? {}), { status, headers: h });
+        return new Response(streamBody(req, json, b.stream ?? {}, net), { status, headers: h });
       }
       let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json));
       if (url.pathname.endsWith("/audio/speech") && b.body === undefined) {
@@ -176,6 +190,10 @@ export async function startFakeUpstream(name = "fake") {
     setDefault(b: Behavior) {
       fallback = b;
     },
+    /** How stream bodies are delivered from now on: null, one burst; else split and paced. */
+    network(opts: NetworkOptions | null) {
+      network = opts;
+    },
     get aborted() {
       return aborted;
     },
@@ -193,6 +211,7 @@ export async function startFakeUpstream(name = "fake") {
     reset() {
       queue.length = 0;
       fallback = {};
+      network = null;
       received.length = 0;
     },
     stop: () => server.stop(true),

@@ -83,7 +83,7 @@ describe("limits", () => {
   });
 });
 
-describe("stream usage", () => {
+suite.eachDelivery(() => describe("stream usage", () => {
   test("injected upstream and hidden from a client that did not ask; kept for one that did", async () => {
     const r = await route([{ name: "a", endpoint: a.url }]);
     const hidden = await rawStream(r, chatBody({ stream: true }));
@@ -136,4 +136,4 @@ describe("stream usage", () => {
     expect(cut!.tokensEstimated).toBe(true);
     expect(cut!.errorCode).toBe("upstream_reset");
   });
-});
+}));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
 import { CLIENT_KEY, chatBody, json, startRoute, type Route } from "./harness.ts";
+import { eachDelivery } from "./suite.ts";
 
 let a: FakeUpstream;
 let route: Route;
@@ -15,7 +16,7 @@ afterAll(async () => {
   a.stop();
 });
 
-describe("openai SDK through Route", () => {
+eachDelivery(() => [a], () => describe("openai SDK through Route", () => {
   test("non-stream chat completion: reply, usage and route headers", async () => {
     const { data, response } = await route.client.chat.completions.create(chatBody()).withResponse();
     expect(data.choices[0]!.message.content).toBe("hello from A");
@@ -108,4 +109,4 @@ describe("openai SDK through Route", () => {
     });
     expect((await fetch(`${route.url}/v1/models`)).status).toBe(401);
   });
-});
+}));
