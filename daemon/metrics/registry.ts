@@ -107,7 +107,7 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
   const attempts = tallyCounter(
     registry,
     "route_upstream_attempts_total",
-    "Attempts made against upstreams, by outcome (ok, http_4xx, http_429, http_5xx, connect_error, timeout, reset, stream_error, bad_reply, client_closed).",
+    "Attempts made against upstreams, by outcome (ok, http_4xx, http_429, http_5xx, connect_error, timeout, reset, stream_error, bad_reply, redirect, client_closed, shutting_down).",
     ["upstream", "outcome"],
   );
   const duration = bucketHistogram(registry, "route_request_duration_seconds", "Time from request arrival to the last byte of the response.", DURATION_BUCKETS);
