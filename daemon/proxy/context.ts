@@ -3,6 +3,7 @@
 import type { PoolUpstream } from "../routing/pool.ts";
 import type { AttemptRecord } from "../store/types.ts";
 import type { StreamReply } from "./reply.ts";
+import type { KeyEntry } from "../keys/registry.ts";
 
 export interface RequestContext {
   readonly id: string;
@@ -36,6 +37,10 @@ export interface RequestContext {
   responseBody: Uint8Array | null; // buffered JSON/text response, parsed for the reply at log time
   errorCode: string | null;
   errorMessage: string | null;
+  /** The client key the request came with (null: a shared `authorization` key, or --noauth). */
+  key: KeyEntry | null;
+  /** Settles the key's reservation with the request's real cost (micro-dollars), once. */
+  settle: ((costMicros: number | null) => void) | null;
   /** The answering upstream's own request id, from its response headers. */
   upstreamRequestId: string | null;
   finished: boolean;
@@ -77,6 +82,8 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     errorCode: null,
     errorMessage: null,
     upstreamRequestId: null,
+    key: null,
+    settle: null,
     finished: false,
     usageInjected: false,
     limitCorrect: null,

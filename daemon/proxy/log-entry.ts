@@ -97,5 +97,12 @@ export function toLogRow(ctx: RequestContext): LogRow {
     userAgent: ctx.req.headers.get("user-agent"),
     upstreamRequestId: ctx.upstreamRequestId,
     bodiesDropped: ctx.bodiesDropped !== null,
+    keyId: ctx.key?.id ?? null,
+    keyName: ctx.key?.name ?? null,
+    costMicros: null, // priced by the billing stage when the row is built (daemon.ts)
+    priceSource: null,
+    cachedTokens: usage?.cachedTokens ?? null,
+    cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+    reasoningTokens: usage?.reasoningTokens ?? null,
   };
 }

@@ -7,10 +7,18 @@ import { SseParser, type SseEvent } from "./sse.ts";
 const LATER_CAP = 4 << 20;
 
 export interface Usage {
-  promptTokens: number | null;
-  completionTokens: number | null;
+  promptTokens: number | null; // all input tokens, cached ones included (OpenAI's meaning)
+  completionTokens: number | null; // all output tokens, reasoning included
   totalTokens: number | null;
+  cachedTokens?: number | null; // of the prompt, read from the provider's cache
+  cacheWriteTokens?: number | null; // of the prompt, written to it
+  reasoningTokens?: number | null; // of the completion
 }
+
+const count = (...xs: unknown[]): number | null => {
+  for (const x of xs) if (typeof x === "number" && Number.isFinite(x) && x >= 0) return x;
+  return null;
+};
 
 export interface UpstreamErrorInfo {
   code: string | null;
@@ -39,7 +47,17 @@ function usageOf(u: Json | undefined | null): Usage | null {
   const prompt = u.prompt_tokens ?? u.input_tokens ?? null;
   const completion = u.completion_tokens ?? u.output_tokens ?? null;
   const total = u.total_tokens ?? (prompt !== null && completion !== null ? prompt + completion : null);
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const inDetails = u.prompt_tokens_details ?? u.input_tokens_details;
+  const outDetails = u.completion_tokens_details ?? u.output_tokens_details;
+  return {
+    promptTokens: prompt,
+    completionTokens: completion,
+    totalTokens: total,
+    // OpenAI (chat and Responses), and the Anthropic and DeepSeek names some compatible servers use.
+    cachedTokens: count(inDetails?.cached_tokens, u.cache_read_input_tokens, u.prompt_cache_hit_tokens),
+    cacheWriteTokens: count(inDetails?.cache_creation_tokens, inDetails?.cache_write_tokens, u.cache_creation_input_tokens),
+    reasoningTokens: count(outDetails?.reasoning_tokens),
+  };
 }
 
 function errorOf(e: unknown): UpstreamErrorInfo {

@@ -100,6 +100,17 @@ export interface LogRow {
   upstreamRequestId: string | null;
   /** The log queue was over its byte bound: request body, reply text and tool calls were dropped. */
   bodiesDropped: boolean;
+  /** The client key used (null: a shared `authorization` key, or none); its name at the time. */
+  keyId: number | null;
+  keyName: string | null;
+  /** Integer micro-dollars charged for the request; null: no known price. */
+  costMicros: number | null;
+  /** Which price was used ("genai-prices:openai/gpt-4o", "config:…", "estimate"); null with no cost. */
+  priceSource: string | null;
+  /** Token classes beside prompt/completion, when the upstream reported them. */
+  cachedTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
 }
 
 /** The columns a log listing shows: everything but the bodies. */
@@ -133,6 +144,58 @@ export interface LogQuery {
   limit: number;
 }
 
+export type BudgetWindow = "total" | "day" | "week" | "month";
+
+/** A client key as stored: never the secret, only its SHA-256 and a visible prefix. */
+export interface ClientKeyRecord {
+  id: number;
+  name: string;
+  prefix: string;
+  hash: string; // hex SHA-256 of the secret
+  prevHash: string | null; // the secret before the last rotation…
+  prevValidUntil: number | null; // …valid until then (ms)
+  enabled: boolean;
+  expiresAt: number | null;
+  models: string[] | null;
+  groups: string[] | null;
+  allowIps: string[] | null;
+  rpm: number | null;
+  rpd: number | null;
+  tpm: number | null;
+  maxInflight: number | null;
+  budgetMicros: number | null;
+  budgetWindow: BudgetWindow;
+  softBudgetMicros: number | null;
+  allowPinning: boolean;
+  note: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewClientKey = Omit<ClientKeyRecord, "id" | "createdAt" | "updatedAt">;
+export type ClientKeyPatch = Partial<NewClientKey>;
+
+/** A change of a key's balance other than a request's settlement (which is its log row's cost). */
+export interface LedgerEntry {
+  id: number;
+  keyId: number;
+  ts: number;
+  kind: "adjust" | "reset";
+  amountMicros: number; // signed: a reset of 5 USD spent is -5_000_000
+  note: string | null;
+}
+
+/** Requests, tokens and money of one key over a period, from its log rows. */
+export interface KeyUsage {
+  keyId: number;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+  /** Requests answered without a known price (not in costMicros). */
+  unpriced: number;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly location: string;
@@ -155,5 +218,16 @@ export interface Store {
   loadLimitCounters(): Promise<{ upstreamId: number; snapshot: unknown }[]>;
   /** Upserts `rows` and deletes the counters of `deletes` (removed upstreams), in one transaction. */
   saveLimitCounters(rows: { upstreamId: number; snapshot: unknown }[], deletes: number[]): Promise<void>;
+  listKeys(): Promise<ClientKeyRecord[]>;
+  insertKey(k: NewClientKey): Promise<ClientKeyRecord>;
+  updateKey(id: number, patch: ClientKeyPatch): Promise<ClientKeyRecord | null>;
+  deleteKey(id: number): Promise<boolean>;
+  insertLedger(e: Omit<LedgerEntry, "id">): Promise<LedgerEntry>;
+  /** Oldest first; `since` inclusive (ms). */
+  listLedger(keyId: number, since?: number): Promise<LedgerEntry[]>;
+  /** Micro-dollars charged to the key since `since`: its rows' costs plus its ledger entries. */
+  spendSince(keyId: number, since: number): Promise<number>;
+  /** Per key (all keys, or one), since `since` (ms, inclusive; default all time). */
+  keyUsage(q: { keyId?: number; since?: number }): Promise<KeyUsage[]>;
   close(): Promise<void>;
 }

@@ -17,6 +17,8 @@ import {
   weightSchema,
 } from "../upstream-fields.ts";
 
+import { keyMethods } from "./keys-contract.ts";
+
 export const PROTOCOL_VERSION = 1;
 
 const ms = z.number().int().positive().max(86_400_000);
@@ -161,6 +163,13 @@ export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).ext
   userAgent: z.string().nullable(),
   upstreamRequestId: z.string().nullable().optional(), // the upstream's own request id, for a ticket with the provider
   bodiesDropped: z.boolean().optional(), // the log queue was over its byte bound: bodies not kept
+  keyId: z.number().nullable().optional(), // the client key used (null: a shared key)
+  keyName: z.string().nullable().optional(),
+  costMicros: z.number().nullable().optional(), // integer micro-dollars charged; null: price unknown
+  priceSource: z.string().nullable().optional(),
+  cachedTokens: z.number().nullable().optional(),
+  cacheWriteTokens: z.number().nullable().optional(),
+  reasoningTokens: z.number().nullable().optional(),
 });
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
@@ -265,6 +274,7 @@ export const methods = {
   "notify.test": { params: z.strictObject({ channel: z.string().min(1).max(64).optional() }), result: z.object({ results: z.array(notifyTestResultSchema) }) },
   /** Route's YAML for the current upstreams; keys masked (they never leave the daemon in full). */
   "config.export": { params: empty, result: z.object({ yaml: z.string() }) },
+  ...keyMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 /** Server → client notifications, each naming the subscription it belongs to. */

@@ -67,12 +67,63 @@ export const requestLogs = sqliteTable(
     upstreamRequestId: text("upstream_request_id"), // the upstream's own id (x-request-id, request-id, …) for tickets with the provider
     // The log queue was over its byte bound when this row was queued: bodies and reply were not kept.
     bodiesDropped: integer("bodies_dropped", { mode: "boolean" }).notNull().default(false),
+    // Client keys and money (issue 13). key_id: the client key used (null: a shared `authorization` key).
+    keyId: integer("key_id"),
+    keyName: text("key_name"), // snapshot: the row outlives a renamed or deleted key
+    costMicros: integer("cost_micros"), // integer micro-dollars charged; null: price unknown
+    priceSource: text("price_source"), // which price was used, e.g. "genai-prices:openai/gpt-4o", "config:gpt-4o"
+    cachedTokens: integer("cached_tokens"), // prompt tokens read from the provider's cache
+    cacheWriteTokens: integer("cache_write_tokens"), // prompt tokens written to it
+    reasoningTokens: integer("reasoning_tokens"), // completion tokens spent reasoning
   },
   (t) => [
     index("request_logs_ts").on(t.ts),
+    index("request_logs_key").on(t.keyId, t.ts),
     index("request_logs_upstream").on(t.upstreamId, t.ts),
     index("request_logs_status").on(t.status, t.ts),
   ],
+);
+
+// Client keys: stored as SHA-256 of the secret plus a short visible prefix; the secret is shown once.
+export const clientKeys = sqliteTable("client_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  prefix: text("prefix").notNull(), // e.g. "sk-route-ab12": enough to recognise, never to use
+  hash: text("hash").notNull().unique(), // hex SHA-256 of the secret
+  // Rotation: the previous secret stays valid until prev_valid_until (ms), then is refused.
+  prevHash: text("prev_hash"),
+  prevValidUntil: integer("prev_valid_until"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  expiresAt: integer("expires_at"), // ms since epoch; null: never
+  models: text("models", { mode: "json" }).$type<string[]>(), // globs; null or empty: all
+  groups: text("groups", { mode: "json" }).$type<string[]>(), // upstream groups it may use; null or empty: all
+  allowIps: text("allow_ips", { mode: "json" }).$type<string[]>(), // CIDRs; null or empty: any
+  rpm: integer("rpm"),
+  rpd: integer("rpd"),
+  tpm: integer("tpm"),
+  maxInflight: integer("max_inflight"),
+  budgetMicros: integer("budget_micros"), // null: no budget
+  budgetWindow: text("budget_window", { enum: ["total", "day", "week", "month"] }).notNull().default("total"),
+  softBudgetMicros: integer("soft_budget_micros"),
+  allowPinning: integer("allow_pinning", { mode: "boolean" }).notNull().default(false),
+  note: text("note"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+// Changes of a key's balance other than settlements (those are the request_logs rows' cost_micros):
+// manual adjustments and resets, signed micro-dollars, append-only.
+export const keyLedger = sqliteTable(
+  "key_ledger",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    keyId: integer("key_id").notNull(),
+    ts: integer("ts").notNull(),
+    kind: text("kind", { enum: ["adjust", "reset"] }).notNull(),
+    amountMicros: integer("amount_micros").notNull(),
+    note: text("note"),
+  },
+  (t) => [index("key_ledger_key").on(t.keyId, t.ts)],
 );
 
 // RPM / RPD / TPM counters per upstream, flushed periodically and on stop, so limits survive a restart.

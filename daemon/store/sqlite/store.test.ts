@@ -37,6 +37,13 @@ const row = (id: string, n: number): LogRow => ({
   userAgent: "agent/1.0",
   upstreamRequestId: `req_${n}`,
   bodiesDropped: n % 2 === 1,
+  keyId: n,
+  keyName: `key-${n}`,
+  costMicros: 1_234_567 + n,
+  priceSource: "genai-prices:openai/gpt-4o",
+  cachedTokens: 3,
+  cacheWriteTokens: 4,
+  reasoningTokens: 5,
 });
 
 describe("request-log rows", () => {
@@ -48,7 +55,7 @@ describe("request-log rows", () => {
         const rows = Array.from({ length: 40 }, (_, i) => row(`0190-${path.length}-${i}`, i));
         await store.insertLogs(rows);
         for (const r of [rows[0]!, rows[39]!]) expect(await store.getLog(r.id)).toEqual(r);
-        const bare: LogRow = { ...row(`0190-${path.length}-nulls`, 99), clientIp: null, model: null, requestBody: null, upstreamId: null, upstreamName: null, upstreamModel: null, plan: null, ttfbMs: null, ttftMs: null, replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null, upstreamRequestId: null, bodiesDropped: false, stream: false, requestTruncated: false, tokensEstimated: false };
+        const bare: LogRow = { ...row(`0190-${path.length}-nulls`, 99), clientIp: null, model: null, requestBody: null, upstreamId: null, upstreamName: null, upstreamModel: null, plan: null, ttfbMs: null, ttftMs: null, replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, errorCode: null, errorMessage: null, userAgent: null, upstreamRequestId: null, bodiesDropped: false, keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, stream: false, requestTruncated: false, tokensEstimated: false };
         await store.insertLogs([bare]);
         expect(await store.getLog(bare.id)).toEqual(bare);
         expect(await store.countLogs()).toBe(41);

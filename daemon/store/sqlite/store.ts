@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
 import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
 import * as schema from "./schema.ts";
@@ -28,7 +29,8 @@ const LOG_COLUMNS = [
   "id", "ts", "clientIp", "method", "path", "model", "stream", "requestBody", "requestBytes", "requestTruncated",
   "upstreamId", "upstreamName", "upstreamModel", "plan", "attempts", "status", "ttfbMs", "ttftMs", "totalMs",
   "replyText", "toolCalls", "promptTokens", "completionTokens", "totalTokens", "tokensEstimated", "errorCode",
-  "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped",
+  "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped", "keyId", "keyName", "costMicros", "priceSource",
+  "cachedTokens", "cacheWriteTokens", "reasoningTokens",
 ] as const satisfies readonly (keyof LogRow)[];
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -36,7 +38,8 @@ const bindLog = (r: LogRow): unknown[] => [
   r.id, r.ts, r.clientIp, r.method, r.path, r.model, flag(r.stream), r.requestBody, r.requestBytes, flag(r.requestTruncated),
   r.upstreamId, r.upstreamName, r.upstreamModel, r.plan && JSON.stringify(r.plan), JSON.stringify(r.attempts), r.status, r.ttfbMs, r.ttftMs, r.totalMs,
   r.replyText, r.toolCalls && JSON.stringify(r.toolCalls), r.promptTokens, r.completionTokens, r.totalTokens, flag(r.tokensEstimated), r.errorCode,
-  r.errorMessage, r.userAgent, r.upstreamRequestId, flag(r.bodiesDropped),
+  r.errorMessage, r.userAgent, r.upstreamRequestId, flag(r.bodiesDropped), r.keyId, r.keyName, r.costMicros, r.priceSource,
+  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens,
 ];
 
 function logInsert() {
@@ -66,6 +69,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
   return {
     kind: "sqlite",
     location,
+    ...keyMethods(db),
     async listUpstreams() {
       return db.select().from(upstreams).orderBy(asc(upstreams.position), asc(upstreams.id)).all() as UpstreamRecord[];
     },
