@@ -12,6 +12,10 @@ import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createAccess } from "./proxy/access.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
+import type { AdmissionSettings, Estimator } from "./keys/admission.ts";
+import { createAuthenticator } from "./keys/authenticate.ts";
+import { chargeLost, chargeRow, type Coster } from "./keys/charge.ts";
+import { createKeyRegistry } from "./keys/registry.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
@@ -123,6 +127,7 @@ export async function startDaemon(opts: DaemonOptions) {
     dropBodies,
     toRow(ctx) {
       const row = toLogRow(ctx);
+      chargeRow(row, ctx, coster);
       // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
       if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
@@ -133,7 +138,10 @@ export async function startDaemon(opts: DaemonOptions) {
       for (const row of rows) stats.record(row);
       control?.publishRows(rows);
     },
-    onDrop: () => metrics.logDropped.inc(),
+    onDrop(ctx) {
+      metrics.logDropped.inc();
+      chargeLost(ctx);
+    },
     onBodiesDropped() {
       metrics.logBodiesDropped.inc();
       storeLog.bodiesDropped();
@@ -148,11 +156,17 @@ export async function startDaemon(opts: DaemonOptions) {
   const storeLog = createStoreFailureLog(log, () => writer.state());
   metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
 
-  const keys = opts.noauth ? null : createKeyChecker(config.authorization ?? []);
+  const keys = createKeyChecker(config.authorization ?? []);
+  const registry = createKeyRegistry({ store, now: opts.now, timeZone: config.timezone });
+  await registry.load(await store.listKeys());
+  const auth = opts.noauth ? null : createAuthenticator(keys, registry);
   const access = createAccess(config, opts.adminKey ?? null);
-  if (keys && !keys.configured) {
-    log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file or use --noauth");
+  if (auth && !keys.configured && registry.size === 0) {
+    log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file, create one with `routectl keys add`, or use --noauth");
   }
+  let coster: Coster | null = null; // prices: daemon/billing (replaced on config reload)
+  let estimator: Estimator | null = null;
+  let admission: AdmissionSettings = { unknownPrice: "allow", reserveTokens: 4096 };
   if (fetchConcurrencyCap() <= 256) {
     log.warn("at most 256 upstream requests at once (Bun's fetch limit): more wait, and streams among them time out; start routed with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in its environment (npm start and the systemd unit do)");
   }
@@ -166,7 +180,10 @@ export async function startDaemon(opts: DaemonOptions) {
     guard,
     verdict: runtime.verdict,
     metrics,
-    keys,
+    auth,
+    registry,
+    estimator: () => estimator,
+    admission: () => admission,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
@@ -177,11 +194,12 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, keys, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
     access.apply(c);
+    registry.setTimeZone(c.timezone ?? "UTC");
     router.configure(routingSettings(c));
     runtime.configure(c);
     const old = notifier;
@@ -242,7 +260,7 @@ export async function startDaemon(opts: DaemonOptions) {
     },
   }));
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
-  log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: keys ? "on" : "off" });
+  log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: auth ? "on" : "off" });
   if (opts.socketPath) {
     try {
       control = await startControl({
@@ -314,7 +332,8 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { router, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  const reloadKeys = async () => registry.load(await store.listKeys());
+  return { registry, reloadKeys, router, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

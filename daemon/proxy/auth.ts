@@ -20,6 +20,8 @@ export function createKeyChecker(keys: readonly string[]) {
     get configured() {
       return digests.length > 0;
     },
+    /** Is `token` one of the keys (constant time)? */
+    matches,
     /** Replaces the keys (config.reload): the next request is checked against the new ones. */
     set(next: readonly string[]): void {
       digests = next.map(digest);

@@ -56,18 +56,23 @@ function contains(c: Cidr, ip: Uint8Array): boolean {
   return true;
 }
 
-export function createClientIpResolver(trusted: readonly string[]) {
-  const cidrs = trusted.map((t) => {
+/** A test for "is this IP in one of these CIDRs"; throws on an entry that is not an IP or CIDR. */
+export function cidrMatcher(list: readonly string[], what: string): (ip: string | null) => boolean {
+  const cidrs = list.map((t) => {
     const c = parseCidr(t);
-    if (!c) throw new Error(`--trust-proxy: "${t}" is not an IP address or CIDR; use a form like 10.0.0.0/8 or ::1`);
+    if (!c) throw new Error(`${what}: "${t}" is not an IP address or CIDR; use a form like 10.0.0.0/8 or ::1`);
     return c;
   });
-  const isTrusted = (ip: string) => {
-    const b = ipBytes(ip);
+  return (ip) => {
+    const b = ip === null ? null : ipBytes(ip);
     return b !== null && cidrs.some((c) => contains(c, b));
   };
+}
+
+export function createClientIpResolver(trusted: readonly string[]) {
+  const isTrusted = cidrMatcher(trusted, "--trust-proxy");
   return (peer: string | null, forwardedFor: string | null): string | null => {
-    if (!peer || cidrs.length === 0 || !forwardedFor || !isTrusted(peer)) return peer;
+    if (!peer || trusted.length === 0 || !forwardedFor || !isTrusted(peer)) return peer;
     const hops = forwardedFor.split(",").map((h) => h.trim()).filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       if (!isTrusted(hops[i]!)) return hops[i]!;

@@ -3,6 +3,7 @@
 import type { PoolUpstream } from "../routing/pool.ts";
 import type { AttemptRecord } from "../store/types.ts";
 import type { StreamReply } from "./reply.ts";
+import type { KeyTicket } from "../keys/admission.ts";
 import type { KeyEntry } from "../keys/registry.ts";
 
 export interface RequestContext {
@@ -39,8 +40,8 @@ export interface RequestContext {
   errorMessage: string | null;
   /** The client key the request came with (null: a shared `authorization` key, or --noauth). */
   key: KeyEntry | null;
-  /** Settles the key's reservation with the request's real cost (micro-dollars), once. */
-  settle: ((costMicros: number | null) => void) | null;
+  /** What the key's admission holds (in-flight count, budget reservation) until release and settlement. */
+  keyTicket: KeyTicket | null;
   /** The answering upstream's own request id, from its response headers. */
   upstreamRequestId: string | null;
   finished: boolean;
@@ -83,7 +84,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     errorMessage: null,
     upstreamRequestId: null,
     key: null,
-    settle: null,
+    keyTicket: null,
     finished: false,
     usageInjected: false,
     limitCorrect: null,

@@ -31,6 +31,10 @@ export interface ForwardDeps extends AttemptDeps {
   fail: (ctx: RequestContext, e: HttpError) => Response;
   /** This node's Via token, added to what goes upstream (loop guard). */
   via: string;
+  /** Which upstreams the request's key may use (its groups); null: any. */
+  allow: (ctx: RequestContext) => ((u: PoolUpstream) => boolean) | null;
+  /** The key's limits and budget, once the plan is known (its reservation prices the candidates). */
+  admit: (ctx: RequestContext, upstreams: readonly PoolUpstream[]) => HttpError | null;
 }
 
 function isErrorEnvelope(body: Uint8Array): boolean {
@@ -56,8 +60,10 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     const models = deps.pool.advertised();
     if (models) return modelList(ctx, models, deps);
   }
-  const planned = deps.router.plan(ctx.model, pinned);
+  const planned = deps.router.plan(ctx.model, pinned, deps.allow(ctx));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
+  const refused = deps.admit(ctx, planned.upstreams);
+  if (refused) return deps.fail(ctx, refused);
   const { upstreams: plan, models } = planned;
   ctx.plan = plan.map((u) => u.label);
   const deadlineMs = deps.router.settings.deadlineMs;

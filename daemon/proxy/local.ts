@@ -5,7 +5,7 @@ import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { LogStoreState } from "../store/log-writer.ts";
 import type { Gate } from "../routing/router.ts";
 import type { Access } from "./access.ts";
-import type { KeyChecker } from "./auth.ts";
+import type { Authenticator } from "../keys/authenticate.ts";
 import { handleAdmin, type AdminDeps } from "./admin.ts";
 import { errorBody, errorResponse, type HttpError, httpErrorResponse } from "./openai-error.ts";
 
@@ -15,7 +15,8 @@ export interface LocalDeps extends AdminDeps {
   /** May the upstream take a request now (health, limits, max_inflight)? */
   gate: (u: PoolUpstream) => Gate;
   metrics: Metrics;
-  keys: KeyChecker | null;
+  /** Client keys (shared and from the database); null: --noauth. */
+  auth: Authenticator | null;
   /** The admin and metrics keys. */
   access: Access;
   logStore: () => LogStoreState;
@@ -71,9 +72,9 @@ export function clientStatusBody(full: ReturnType<typeof statusBody>) {
 
 export function createLocalRoutes(deps: LocalDeps) {
   const authorized = (req: Request): Response | null => {
-    if (!deps.keys) return null;
+    if (!deps.auth) return null;
     try {
-      deps.keys.check(req.headers.get("authorization"));
+      deps.auth(req.headers.get("authorization"), false, () => false);
       return null;
     } catch (e) {
       deps.metrics.rejected("invalid_api_key");

@@ -5,7 +5,9 @@ import type { Metrics } from "../metrics/registry.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { Guard } from "../routing/guard.ts";
 import type { Router } from "../routing/router.ts";
-import type { KeyChecker } from "./auth.ts";
+import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator } from "../keys/admission.ts";
+import type { Authenticator, Caller } from "../keys/authenticate.ts";
+import type { KeyRegistry } from "../keys/registry.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
@@ -20,7 +22,11 @@ export interface PipelineDeps {
   /** Health: what each attempt says about its upstream. */
   verdict: (up: PoolUpstream, outcome: string, status?: number, retryAfter?: string | null) => void;
   metrics: Metrics;
-  keys: KeyChecker | null; // null: --noauth
+  auth: Authenticator | null; // null: --noauth
+  registry: KeyRegistry;
+  /** Prices for budget reservations (null: none known). */
+  estimator: () => Estimator | null;
+  admission: () => AdmissionSettings;
   maxBodyBytes: number;
   clientIp: (peer: string | null, xff: string | null) => string | null;
   enqueueLog: (ctx: RequestContext) => void;
@@ -49,6 +55,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (ctx.ttftMs !== null && ctx.upstream) metrics.ttft(label, ctx.ttftMs / 1000);
     // least-latency follows time to first token (streams) or whole latency of answered requests.
     if (ctx.upstream && ctx.status < 400) ctx.upstream.stats.observeLatency(ctx.ttftMs ?? ctx.totalMs);
+    ctx.keyTicket?.release();
     deps.enqueueLog(ctx);
     // The request had Route's clocks instead of the idle timeout; a kept-alive connection gets it back.
     server?.timeout(ctx.req, deps.idleTimeoutS);
@@ -83,6 +90,10 @@ export function createPipeline(deps: PipelineDeps) {
     finish,
     active,
     via: deps.via,
+    allow: (ctx: RequestContext) => (ctx.key ? groupFilter(ctx.key) : null),
+    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]): HttpError | null {
+      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission()) : null;
+    },
     routeHeaders(ctx: RequestContext, h: HeaderRecord) {
       h["x-request-id"] = ctx.id;
       h["x-route-upstream"] = ctx.upstream!.label;
@@ -99,22 +110,26 @@ export function createPipeline(deps: PipelineDeps) {
   async function proxy(req: Request, url: URL, srv: Server<undefined>): Promise<Response> {
     server = srv;
     let pinned: PoolUpstream | null = null;
-    if (deps.keys) {
+    let caller: Caller | null = null;
+    if (deps.auth) {
       try {
-        const ref = deps.keys.check(req.headers.get("authorization"), deps.router.settings.allowPinning ? pinnable : undefined);
-        if (ref !== null) pinned = pool.find(ref) ?? null;
+        caller = deps.auth(req.headers.get("authorization"), deps.router.settings.allowPinning, pinnable);
+        if (caller.pin !== null) pinned = pool.find(caller.pin) ?? null;
       } catch (e) {
         metrics.rejected("invalid_api_key");
         return httpErrorResponse(e as HttpError);
       }
     }
     const ctx = createContext(req, url, Bun.randomUUIDv7());
+    ctx.key = caller?.key ?? null;
     ctx.clientIp = deps.clientIp(srv.requestIP(req)?.address ?? null, req.headers.get("x-forwarded-for"));
     metrics.inflight.set(++inflight);
     try {
       if (deps.isDraining()) throw new HttpError(503, "shutting_down", "Route is shutting down; retry on another instance or in a moment");
       if (isLoop(req.headers, deps.via)) throw new HttpError(508, "loop_detected", "this request already passed through this Route (its Via header names it): an upstream endpoint points back at Route; fix that upstream's endpoint");
       await readBody(ctx, deps.maxBodyBytes);
+      const refused = ctx.key && checkKey(ctx.key, ctx);
+      if (refused) throw refused;
       // Past the body, Route's own clocks (first token, stall, timeout) govern the connection.
       srv.timeout(req, 0);
       return await forward(ctx, forwardDeps, pinned);

@@ -16,7 +16,7 @@ describe("StreamReply", () => {
     expect(r.result()).toEqual({
       text: "Hello",
       toolCalls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
-      usage: { promptTokens: 4, completionTokens: 9, totalTokens: 13 },
+      usage: { promptTokens: 4, completionTokens: 9, totalTokens: 13, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null },
       error: null,
     });
   });
@@ -104,7 +104,16 @@ describe("replyFromJson", () => {
     });
     expect(r.text).toBeNull();
     expect(r.toolCalls).toHaveLength(1);
-    expect(r.usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3 });
+    expect(r.usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null });
+  });
+
+  test("token classes: cached and cache-write input, reasoning output (chat, Responses, Anthropic-style names)", () => {
+    const chat = replyFromJson({ usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, prompt_tokens_details: { cached_tokens: 80 }, completion_tokens_details: { reasoning_tokens: 30 } } });
+    expect(chat.usage).toMatchObject({ promptTokens: 100, cachedTokens: 80, cacheWriteTokens: null, reasoningTokens: 30 });
+    const responses = replyFromJson({ output: [], usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 2 } } });
+    expect(responses.usage).toMatchObject({ promptTokens: 10, completionTokens: 5, cachedTokens: 4, reasoningTokens: 2 });
+    const compat = replyFromJson({ usage: { prompt_tokens: 9, completion_tokens: 1, cache_read_input_tokens: 3, cache_creation_input_tokens: 5 } });
+    expect(compat.usage).toMatchObject({ cachedTokens: 3, cacheWriteTokens: 5 });
   });
 
   test("responses API output and error bodies", () => {

@@ -80,18 +80,23 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
       settings = next;
     },
 
-    /** The failover plan for a request, or the error that ends it. `pinned`: that upstream only. */
-    plan(model: string | null, pinned: PoolUpstream | null): Planned | HttpError {
+    /**
+     * The failover plan for a request, or the error that ends it. `pinned`: that upstream only;
+     * `allow`: only upstreams it accepts (a client key's groups).
+     */
+    plan(model: string | null, pinned: PoolUpstream | null, allow: ((u: PoolUpstream) => boolean) | null = null): Planned | HttpError {
+      if (pinned && allow && !allow(pinned)) return new HttpError(403, "upstream_not_allowed", `upstream ${pinned.label} is not in a group this key may use`);
       if (pinned) {
         if (!pinned.enabled) return new HttpError(503, "no_upstream", `upstream ${pinned.label} is disabled; enable it or do not pin it`);
         const g = gate(pinned);
         if (!g.ok && (g.why === "limited" || g.why === "busy")) return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfterHeader(g.retryAfterMs));
         return { upstreams: [pinned], models: [mappedFor(pinned, model)], forced: true }; // a pin is explicit: health does not overrule it
       }
-      const enabled = deps.pool.candidates();
+      const enabled = allow ? deps.pool.candidates().filter(allow) : deps.pool.candidates();
       if (enabled.length === 0) {
-        const why =
-          deps.pool.all().length > 0
+        const why = allow && deps.pool.candidates().length > 0
+          ? "no enabled upstream is in a group this key may use (upstreams' group, the key's groups)"
+          : deps.pool.all().length > 0
             ? "every upstream is disabled (or has a limit of 0, never used); enable one through the admin API or upstreams.yaml"
             : "no upstream is configured; add one to upstreams.yaml or POST /admin/upstreams";
         return new HttpError(503, "no_upstream", why);

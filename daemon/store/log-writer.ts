@@ -42,7 +42,8 @@ export interface LogWriterOptions<T> {
   onError?: (err: unknown, queued: number) => void;
   /** A write succeeded after failed ones. */
   onRecovered?: () => void;
-  onDrop?: () => void;
+  /** A row dropped whole (queue full), or whose row could not be built. */
+  onDrop?: (item: T) => void;
   onBodiesDropped?: () => void;
 }
 
@@ -91,6 +92,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
       } catch (err) {
         bytes -= size;
         opts.onError?.(err, queued());
+        opts.onDrop?.(pending[head]!);
       }
       pending[head] = undefined; // built: the request's context can be collected
     }
@@ -140,7 +142,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
   return {
     enqueue(item: T): void {
       if (queued() >= maxQueue) {
-        opts.onDrop?.();
+        opts.onDrop?.(item);
         return;
       }
       let size = sizeOf(item);

@@ -1,0 +1,186 @@
+// Client keys at the door, driven with the official openai SDK: who may call, from where, for which
+// model and through which upstreams, at what rate; refusals in OpenAI's shapes; the shared
+// `authorization` keys untouched.
+import { beforeAll, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
+import type { FakeUpstream } from "./fake-upstream.ts";
+import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
+import { e2eSuite, type RouteOptions } from "./suite.ts";
+import type { NewClientKey } from "../store/types.ts";
+
+const suite = e2eSuite("A", "B");
+let a: FakeUpstream, b: FakeUpstream;
+beforeAll(() => void ([a, b] = suite.upstreams));
+
+const route = (opts: RouteOptions = {}) =>
+  suite.route(
+    [
+      { name: "a", endpoint: a.url, group: ["default"] },
+      { name: "b", endpoint: b.url, group: ["vip"] },
+    ],
+    opts,
+  );
+
+const KEY_DEFAULTS: NewClientKey = {
+  name: "",
+  prefix: "",
+  hash: "",
+  prevHash: null,
+  prevValidUntil: null,
+  enabled: true,
+  expiresAt: null,
+  models: null,
+  groups: null,
+  allowIps: null,
+  rpm: null,
+  rpd: null,
+  tpm: null,
+  maxInflight: null,
+  budgetMicros: null,
+  budgetWindow: "total",
+  softBudgetMicros: null,
+  allowPinning: false,
+  note: null,
+};
+
+/** Stores a key as the key service does (hash and prefix only) and returns its secret. */
+async function addKey(r: Route, name: string, fields: Partial<NewClientKey> = {}): Promise<string> {
+  const secret = `sk-route-${name}-${crypto.randomUUID()}`;
+  const hash = Buffer.from(Bun.SHA256.hash(secret) as Uint8Array).toString("hex");
+  await r.daemon.store.insertKey({ ...KEY_DEFAULTS, name, prefix: secret.slice(0, 12), hash, ...fields });
+  await r.daemon.reloadKeys();
+  return secret;
+}
+const clientFor = (r: Route, key: string) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0 });
+const keyed = (r: Route, key: string, body: unknown = chatBody()) => fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("client keys", () => {
+  test("a client key works with the SDK; its row names the key, never the secret; shared keys keep working", async () => {
+    const r = await route();
+    const secret = await addKey(r, "alice");
+    const reply = await clientFor(r, secret).chat.completions.create(chatBody());
+    expect(reply.choices[0]!.message.content).toBe("hello from A");
+    expect((await r.client.chat.completions.create(chatBody())).choices[0]!.message.content).toBe("hello from A");
+    const rows = await r.rows();
+    expect(rows.map((x) => x.keyName)).toEqual(["alice", null]);
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    expect(a.received.at(-2)!.headers.authorization).toBe("Bearer sk-a-secret-key"); // the upstream's key, not the client's
+  });
+
+  test("unknown, disabled, expired: 401 invalid_api_key (AuthenticationError), on the very next request", async () => {
+    let t = Date.parse("2026-11-29T12:00:00Z");
+    const r = await route({ now: () => t });
+    const secret = await addKey(r, "bob", { expiresAt: Date.parse("2026-11-30T00:00:00Z") });
+    const c = clientFor(r, secret);
+    await c.chat.completions.create(chatBody());
+    const id = r.daemon.registry.all()[0]!.id;
+    await r.daemon.store.updateKey(id, { enabled: false });
+    await r.daemon.reloadKeys();
+    const err = await c.chat.completions.create(chatBody()).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(err.code).toBe("invalid_api_key");
+    expect(err.message).toContain("key bob is disabled");
+    await r.daemon.store.updateKey(id, { enabled: true });
+    await r.daemon.reloadKeys();
+    await c.chat.completions.create(chatBody());
+    t = Date.parse("2026-11-30T00:00:01Z");
+    expect((await c.chat.completions.create(chatBody()).catch((e) => e)).message).toContain("expired");
+    await r.daemon.store.deleteKey(id);
+    await r.daemon.reloadKeys();
+    const gone = await c.chat.completions.create(chatBody()).catch((e) => e);
+    expect([gone.status, gone.code, gone.message]).toEqual([401, "invalid_api_key", "401 wrong authorization header"]);
+  });
+
+  test("rotation: the previous secret works until its grace ends, then is refused", async () => {
+    let t = 1_000_000;
+    const r = await route({ now: () => t });
+    const old = await addKey(r, "carol");
+    const id = r.daemon.registry.all()[0]!.id;
+    const fresh = `sk-route-new-${crypto.randomUUID()}`;
+    const hash = (s: string) => Buffer.from(Bun.SHA256.hash(s) as Uint8Array).toString("hex");
+    await r.daemon.store.updateKey(id, { hash: hash(fresh), prevHash: hash(old), prevValidUntil: t + 3_600_000 });
+    await r.daemon.reloadKeys();
+    expect((await keyed(r, old)).status).toBe(200);
+    expect((await keyed(r, fresh)).status).toBe(200);
+    t += 3_600_000;
+    const refused = await keyed(r, old);
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).error.message).toContain("rotated");
+    expect((await keyed(r, fresh)).status).toBe(200);
+  });
+
+  test("models: a key limited to gpt-4o* gets 403 model_not_allowed naming what it may use", async () => {
+    const r = await route();
+    const secret = await addKey(r, "dave", { models: ["gpt-4o*"] });
+    const c = clientFor(r, secret);
+    await c.chat.completions.create(chatBody({ model: "gpt-4o-mini" }));
+    const err = await c.chat.completions.create(chatBody({ model: "o3" })).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(err.code).toBe("model_not_allowed");
+    expect(err.message).toContain("gpt-4o*");
+    expect(a.received.filter((x) => x.json?.model === "o3")).toHaveLength(0);
+    expect((await r.rows()).at(-1)).toMatchObject({ status: 403, errorCode: "model_not_allowed", keyName: "dave" });
+  });
+
+  test("allow_ips: another address gets 403 ip_not_allowed", async () => {
+    const r = await route();
+    const ok = await addKey(r, "local", { allowIps: ["127.0.0.0/8"] });
+    const far = await addKey(r, "far", { allowIps: ["10.0.0.0/8", "2001:db8::/32"] });
+    expect((await keyed(r, ok)).status).toBe(200);
+    const res = await keyed(r, far);
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe("ip_not_allowed");
+  });
+
+  test("groups: a key only reaches upstreams of its groups, and pins only within them", async () => {
+    const r = await route();
+    const vip = await addKey(r, "vip", { groups: ["vip"], allowPinning: true });
+    const plain = await addKey(r, "plain", { groups: ["default"], allowPinning: true });
+    expect((await json(await keyed(r, vip))).choices[0].message.content).toBe("hello from B");
+    expect((await json(await keyed(r, plain))).choices[0].message.content).toBe("hello from A");
+    expect((await keyed(r, `${vip}-b`)).status).toBe(200);
+    const pinnedOut = await keyed(r, `${plain}-b`);
+    expect(pinnedOut.status).toBe(403);
+    expect((await json(pinnedOut)).error.code).toBe("upstream_not_allowed");
+  });
+
+  test("rpm and max_inflight: 429 rate_limit_exceeded with Retry-After, per key", async () => {
+    const r = await route();
+    const limited = await addKey(r, "rpm2", { rpm: 2 });
+    const other = await addKey(r, "free");
+    expect((await keyed(r, limited)).status).toBe(200);
+    expect((await keyed(r, limited)).status).toBe(200);
+    const third = await keyed(r, limited);
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await json(third)).error.code).toBe("rate_limit_exceeded");
+    expect((await keyed(r, other)).status).toBe(200);
+
+    const one = await addKey(r, "one-at-a-time", { maxInflight: 1 });
+    let release!: () => void;
+    a.next({ stream: { chunks: 2, holdBefore: { index: 1, until: new Promise<void>((res) => (release = res)) } } });
+    const first = await keyed(r, one, chatBody({ stream: true }));
+    const second = await keyed(r, one);
+    expect(second.status).toBe(429);
+    release();
+    await first.text();
+    await r.daemon.pipeline.idle();
+    expect((await keyed(r, one)).status).toBe(200); // released when the stream ended
+  });
+
+  test("standing: requests today count for every key; the secret is never in the registry's view", async () => {
+    const r = await route();
+    const secret = await addKey(r, "counted");
+    for (let i = 0; i < 3; i++) await keyed(r, secret);
+    const id = r.daemon.registry.all()[0]!.id;
+    expect(r.daemon.registry.standing(id)).toMatchObject({ state: "active", usage: { rpd: 3 }, inflight: 0, remainingMicros: null });
+    expect(JSON.stringify(r.daemon.registry.standing(id))).not.toContain(secret);
+  });
+
+  test("/v1/status accepts a client key like a shared one", async () => {
+    const r = await route();
+    const secret = await addKey(r, "status");
+    expect((await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
+    expect((await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${CLIENT_KEY}x` } })).status).toBe(401);
+  });
+});
