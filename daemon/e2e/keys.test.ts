@@ -122,6 +122,13 @@ describe("client keys", () => {
     expect((await r.rows()).at(-1)).toMatchObject({ status: 403, errorCode: "model_not_allowed", keyName: "dave" });
   });
 
+  test("/v1/models lists only the models a key may use", async () => {
+    const r = await suite.route([{ name: "a", endpoint: a.url, models: ["gpt-4o-mini", "o3", "text-embedding-3-small"] }]);
+    const secret = await addKey(r, "lister", { models: ["gpt-4o*", "o3"] });
+    const list = await clientFor(r, secret).models.list();
+    expect(list.data.map((m) => m.id).sort()).toEqual(["gpt-4o-mini", "o3"]);
+  });
+
   test("allow_ips: another address gets 403 ip_not_allowed", async () => {
     const r = await route();
     const ok = await addKey(r, "local", { allowIps: ["127.0.0.0/8"] });
@@ -182,5 +189,68 @@ describe("client keys", () => {
     const secret = await addKey(r, "status");
     expect((await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
     expect((await fetch(`${r.url}/v1/status`, { headers: { authorization: `Bearer ${CLIENT_KEY}x` } })).status).toBe(401);
+  });
+});
+
+describe("budgets", () => {
+  // $1 per million output tokens and free input: one micro-dollar per completion token, so the
+  // fake's fixed usage (7 completion tokens) costs exactly 7 µ$ and a max_tokens of 7 reserves 7 µ$.
+  const priced = { config: { prices: { "gpt-4o*": { input: 0, output: 1 } } } };
+
+  test("a budget that fits 10 requests admits exactly 10 of 50 concurrent ones; the rest get insufficient_quota", async () => {
+    const r = await route(priced);
+    const secret = await addKey(r, "ten", { budgetMicros: 70 });
+    const c = clientFor(r, secret);
+    const results = await Promise.all(Array.from({ length: 50 }, () => c.chat.completions.create(chatBody({ max_tokens: 7 })).then(() => "ok", (e) => e)));
+    expect(results.filter((x) => x === "ok")).toHaveLength(10);
+    const refused = results.filter((x) => x !== "ok");
+    expect(refused.every((e) => e instanceof OpenAI.RateLimitError && e.code === "insufficient_quota")).toBe(true);
+    expect(refused[0].message).toContain("budget");
+    await r.daemon.pipeline.idle();
+    const rows = (await r.rows()).filter((x) => x.keyName === "ten");
+    const id = r.daemon.registry.all()[0]!.id;
+    const spent = r.daemon.registry.standing(id)!.spentMicros;
+    expect(spent).toBe(70);
+    expect(rows.reduce((n, x) => n + (x.costMicros ?? 0), 0)).toBe(spent); // spend = the rows' costs, to the micro-dollar
+    expect(await r.daemon.store.spendSince(id, 0)).toBe(70);
+    expect(r.daemon.registry.standing(id)).toMatchObject({ state: "exhausted", reservedMicros: 0, remainingMicros: 0 });
+  });
+
+  test("a request that reached no upstream is refunded; a stream cut mid-way is charged for what was delivered", async () => {
+    const r = await route(priced);
+    const secret = await addKey(r, "cut", { budgetMicros: 1_000_000 });
+    const c = clientFor(r, secret);
+    a.next({ status: 500 }, { status: 500 });
+    b.next({ status: 500 }, { status: 500 });
+    await c.chat.completions.create(chatBody({ max_tokens: 50 })).catch(() => {});
+    await r.daemon.pipeline.idle();
+    await r.rows();
+    const id = r.daemon.registry.all()[0]!.id;
+    expect(r.daemon.registry.standing(id)).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
+    a.next({ stream: { chunks: 6, resetAfter: 3 } });
+    const stream = await c.chat.completions.create(chatBody({ stream: true, max_tokens: 50 }));
+    await (async () => {
+      for await (const _ of stream);
+    })().catch(() => {});
+    await r.daemon.pipeline.idle();
+    const row = (await r.rows()).at(-1)!;
+    expect(row).toMatchObject({ keyName: "cut", errorCode: "upstream_reset", tokensEstimated: true });
+    expect(row.completionTokens).toBeGreaterThan(0);
+    expect(row.costMicros).toBe(row.completionTokens); // 1 µ$ per completion token
+    expect(r.daemon.registry.standing(id)!.spentMicros).toBe(row.costMicros!);
+  });
+
+  test("spend survives a restart", async () => {
+    const dir = (await import("node:fs")).mkdtempSync(`${(await import("node:os")).tmpdir()}/route-keys-`);
+    const db = `${dir}/db.sqlite`;
+    const first = await route({ ...priced, dbPath: db });
+    const secret = await addKey(first, "persist", { budgetMicros: 100, budgetWindow: "month" });
+    for (let i = 0; i < 3; i++) await clientFor(first, secret).chat.completions.create(chatBody({ max_tokens: 7 }));
+    await first.stop();
+    const second = await route({ ...priced, dbPath: db });
+    const id = second.daemon.registry.all()[0]!.id;
+    expect(second.daemon.registry.standing(id)).toMatchObject({ spentMicros: 21, remainingMicros: 79 });
+    await second.stop();
+    (await import("node:fs")).rmSync(dir, { recursive: true, force: true });
   });
 });

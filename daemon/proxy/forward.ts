@@ -58,7 +58,8 @@ function modelList(ctx: RequestContext, models: readonly string[], deps: Forward
 export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: PoolUpstream | null = null): Promise<Response> {
   if (ctx.path === "/v1/models" && ctx.method === "GET" && !pinned) {
     const models = deps.pool.advertised();
-    if (models) return modelList(ctx, models, deps);
+    const allowed = ctx.key?.models; // a key sees the models it may use
+    if (models) return modelList(ctx, allowed ? models.filter(allowed) : models, deps);
   }
   const planned = deps.router.plan(ctx.model, pinned, deps.allow(ctx));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
