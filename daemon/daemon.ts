@@ -24,6 +24,7 @@ import { createPool } from "./routing/pool.ts";
 import { isUp } from "./routing/live.ts";
 import { createUpstreamRuntime } from "./routing/runtime.ts";
 import { createRouter, routingSettings } from "./routing/router.ts";
+import { livePricer } from "./billing/prices.ts";
 import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
@@ -89,6 +90,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const { limits, health, guard } = runtime;
   const live = { limits, health };
   const router = createRouter({ pool, random: opts.random, gate: runtime.planGate }, routingSettings(config));
+  const pricer = livePricer(config, now); // prices follow config reloads (applyConfig)
   const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const reload = async () => {
     const records = await store.listUpstreams();
@@ -183,6 +185,7 @@ export async function startDaemon(opts: DaemonOptions) {
     current = c;
     access.apply(c);
     router.configure(routingSettings(c));
+    pricer.configure(c);
     runtime.configure(c);
     const old = notifier;
     notifier = makeNotifier(c);
@@ -314,7 +317,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { router, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;
