@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { Usage } from "../proxy/reply.ts";
 import { createPricer, livePricer, type PricedUpstream } from "./prices.ts";
 import { costMicros, ratesOfSpec } from "./rates.ts";
+import { providerOf } from "./table.ts";
 
 // Table prices (USD per million tokens) as genai-prices 0.1.8 ships them, written here once so a
 // table update fails these tests loudly instead of changing costs silently.
@@ -174,5 +175,17 @@ describe("settings", () => {
     live.configure({ prices: { "gpt-4o": { input: 1, output: 1 } }, unknown_price: "refuse" });
     expect(live.cost(q)).toEqual({ micros: 1_000, source: "config:gpt-4o" });
     expect(live.unknownPrice).toBe("refuse");
+  });
+});
+
+describe("provider of an upstream", () => {
+  test("by type (azure) or by endpoint host; an unknown host has none", () => {
+    const at = (endpoint: string, type = "openai") => providerOf({ endpoint, type });
+    expect(at("https://api.openai.com/v1")).toBe("openai");
+    expect(at("https://api.anthropic.com/v1")).toBe("anthropic");
+    expect(at("https://generativelanguage.googleapis.com/v1beta/openai")).toBe("google");
+    expect(at("https://api.deepseek.com/v1")).toBe("deepseek");
+    expect(at("https://my-resource.openai.azure.com", "azure")).toBe("azure");
+    expect(at("https://reseller.example/v1")).toBeNull();
   });
 });
