@@ -12,9 +12,9 @@ import { silentLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { createAccess } from "./proxy/access.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
-import type { AdmissionSettings, Estimator } from "./keys/admission.ts";
+import type { AdmissionSettings } from "./keys/admission.ts";
 import { createAuthenticator } from "./keys/authenticate.ts";
-import { chargeLost, chargeRow, type Coster } from "./keys/charge.ts";
+import { chargeLost, chargeRow } from "./keys/charge.ts";
 import { createKeyRegistry } from "./keys/registry.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
@@ -28,6 +28,7 @@ import { createPool } from "./routing/pool.ts";
 import { isUp } from "./routing/live.ts";
 import { createUpstreamRuntime } from "./routing/runtime.ts";
 import { createRouter, routingSettings } from "./routing/router.ts";
+import { livePricer } from "./billing/prices.ts";
 import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
@@ -93,6 +94,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const { limits, health, guard } = runtime;
   const live = { limits, health };
   const router = createRouter({ pool, random: opts.random, gate: runtime.planGate }, routingSettings(config));
+  const pricer = livePricer(config, now); // prices follow config reloads (applyConfig)
   const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const reload = async () => {
     const records = await store.listUpstreams();
@@ -127,7 +129,7 @@ export async function startDaemon(opts: DaemonOptions) {
     dropBodies,
     toRow(ctx) {
       const row = toLogRow(ctx);
-      chargeRow(row, ctx, coster);
+      chargeRow(row, ctx, pricer);
       // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
       if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
@@ -164,9 +166,8 @@ export async function startDaemon(opts: DaemonOptions) {
   if (auth && !keys.configured && registry.size === 0) {
     log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file, create one with `routectl keys add`, or use --noauth");
   }
-  let coster: Coster | null = null; // prices: daemon/billing (replaced on config reload)
-  let estimator: Estimator | null = null;
-  let admission: AdmissionSettings = { unknownPrice: "allow", reserveTokens: 4096 };
+  // Output tokens a budget reservation assumes when a request names no max_tokens.
+  const admission = (): AdmissionSettings => ({ unknownPrice: pricer.unknownPrice, reserveTokens: current.reserve_tokens ?? 4096 });
   if (fetchConcurrencyCap() <= 256) {
     log.warn("at most 256 upstream requests at once (Bun's fetch limit): more wait, and streams among them time out; start routed with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in its environment (npm start and the systemd unit do)");
   }
@@ -182,8 +183,8 @@ export async function startDaemon(opts: DaemonOptions) {
     metrics,
     auth,
     registry,
-    estimator: () => estimator,
-    admission: () => admission,
+    estimator: () => pricer,
+    admission,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
@@ -201,6 +202,7 @@ export async function startDaemon(opts: DaemonOptions) {
     access.apply(c);
     registry.setTimeZone(c.timezone ?? "UTC");
     router.configure(routingSettings(c));
+    pricer.configure(c);
     runtime.configure(c);
     const old = notifier;
     notifier = makeNotifier(c);
@@ -333,7 +335,7 @@ export async function startDaemon(opts: DaemonOptions) {
   }
 
   const reloadKeys = async () => registry.load(await store.listKeys());
-  return { registry, reloadKeys, router, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

@@ -39,6 +39,24 @@ export const extraHeadersSchema = z
   .superRefine((h, ctx) => {
     for (const k of Object.keys(h)) if (RESERVED_HEADERS.has(k.toLowerCase())) ctx.addIssue({ code: "custom", path: [k], message: "is set by Route; it cannot be overridden" });
   });
+// one-api's channel groups: a client key may be limited to some groups (absent: ["default"]).
+export const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const DEFAULT_GROUPS: readonly string[] = Object.freeze(["default"]);
+export const groupListSchema = z
+  .array(z.string().regex(GROUP_NAME, { message: "must be a group name: 1-64 letters, digits, '.', '_' or '-'" }), { message: "must be a list of group names, such as [default, vip]" })
+  .min(1, { message: "must name at least one group (leave it out for [default])" })
+  .max(64)
+  .transform((g) => [...new Set(g)]);
+// Prices in USD per million tokens; cache_read and cache_write default to input.
+const usdPerMTok = z.number({ message: "must be a price in USD per million tokens" }).min(0, { message: "must be 0 or more (USD per million tokens)" }).max(1_000_000);
+export const priceSpecSchema = z.strictObject(
+  { input: usdPerMTok, output: usdPerMTok, cache_read: usdPerMTok.optional(), cache_write: usdPerMTok.optional() },
+  { message: "must be a price such as { input: 2.5, output: 10, cache_read: 1.25, cache_write: 3.75 } (USD per million tokens)" },
+);
+/** Model name or glob → price; the first matching entry (file order) wins. */
+export const priceTableSchema = z.record(z.string().trim().min(1), priceSpecSchema, { message: "must map model names or globs to prices, such as \"gpt-4o*\": { input: 2.5, output: 10 }" });
+export type PriceSpec = z.infer<typeof priceSpecSchema>;
+export type PriceTable = Record<string, PriceSpec>;
 export const apiVersionSchema = z.string().trim().regex(/^[0-9A-Za-z.-]+$/, { message: "must be an Azure api-version such as 2024-10-21" });
 
 /** The routing settings an upstream has when none are given (the daemon's records and the contract's views alike). */
@@ -56,5 +74,7 @@ export const ROUTING_DEFAULTS = Object.freeze({
   streamTimeoutAuto: false,
   maxInflight: null,
   headers: null,
+  groups: null,
+  prices: null,
 });
 

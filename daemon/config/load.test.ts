@@ -44,6 +44,33 @@ describe("config file", () => {
   });
 });
 
+const upstream = (extra: string) => `upstreams:\n  - name: a\n    sk: sk-a\n    endpoint: http://h/v1\n${extra}`;
+
+describe("bad entries are refused with a clear message", () => {
+  test("prices", () => {
+    expect(problems('prices:\n  "gpt-4o*": { input: -1, output: 10 }\n')).toEqual(["u.yaml: prices.gpt-4o*.input: must be 0 or more (USD per million tokens)"]);
+    expect(problems('prices:\n  "gpt-4o*": { input: 1 }\n')).toEqual(["u.yaml: prices.gpt-4o*.output: must be a price in USD per million tokens"]);
+    expect(problems('prices:\n  "gpt-4o*": { input: 1, output: 2, cached: 1 }\n')).toEqual(["u.yaml: prices.gpt-4o*.cached: unknown field; remove it or check its spelling"]);
+    expect(problems('prices:\n  "gpt-4o*": 2.5\n')).toEqual([
+      'u.yaml: prices.gpt-4o*: must be a price such as { input: 2.5, output: 10, cache_read: 1.25, cache_write: 3.75 } (USD per million tokens)',
+    ]);
+    expect(problems(upstream("    prices: { llama: { input: 1, output: x } }\n"))).toEqual(["u.yaml: upstreams[0].prices.llama.output: must be a price in USD per million tokens"]);
+  });
+
+  test("group", () => {
+    expect(problems(upstream("    group: vip\n"))).toEqual(["u.yaml: upstreams[0].group: must be a list of group names, such as [default, vip]"]);
+    expect(problems(upstream("    group: []\n"))).toEqual(["u.yaml: upstreams[0].group: must name at least one group (leave it out for [default])"]);
+    expect(problems(upstream('    group: ["a b"]\n'))).toEqual(["u.yaml: upstreams[0].group[0]: must be a group name: 1-64 letters, digits, '.', '_' or '-'"]);
+  });
+
+  test("group_ratio and unknown_price", () => {
+    expect(problems("group_ratio: { vip: 0 }\n")).toEqual(["u.yaml: group_ratio.vip: must be a multiplier above 0, such as 1.5"]);
+    expect(problems("group_ratio: { vip: fast }\n")).toEqual(["u.yaml: group_ratio.vip: must be a number"]);
+    expect(problems("group_ratio: 1.5\n")).toEqual(["u.yaml: group_ratio: must map group names to multipliers, such as { vip: 1.5 }"]);
+    expect(problems("unknown_price: maybe\n")).toEqual(["u.yaml: unknown_price: must be allow or refuse"]);
+  });
+});
+
 describe("flag values", () => {
   test("addresses", () => {
     expect(parseAddr(":8888")).toEqual({ hostname: "0.0.0.0", port: 8888 });

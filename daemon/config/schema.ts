@@ -4,11 +4,14 @@ import {
   apiVersionSchema,
   endpointSchema,
   extraHeadersSchema,
+  GROUP_NAME,
+  groupListSchema,
   limitSchema,
   maxInflightSchema,
   modelListSchema,
   modelMappingSchema,
   prioritySchema,
+  priceTableSchema,
   UPSTREAM_TYPES,
   upstreamNameSchema,
   weightSchema,
@@ -56,6 +59,8 @@ export const fileUpstreamSchema = z.strictObject({
   tpm: limitSchema.optional(),
   max_inflight: maxInflightSchema.optional(),
   headers: extraHeadersSchema.optional(),
+  group: groupListSchema.optional(),
+  prices: priceTableSchema.optional(),
   // Fields Route keeps but does not use yet (imported rpm, rpd, models, modelMapping, …).
   extra: z.record(z.string(), z.unknown(), { message: "must be a mapping of fields Route keeps but does not use yet" }).optional(),
 });
@@ -124,6 +129,18 @@ export const configFileSchema = z.strictObject({
   stream_timeout: duration.optional(),
   stall_timeout: duration.optional(),
   notify: notifySchema.optional(),
+  /** Price overrides (USD per million tokens) by model glob, ahead of the built-in table. */
+  prices: priceTableSchema.optional(),
+  /** Group → cost multiplier for requests an upstream of that group serves. */
+  group_ratio: z
+    .record(z.string().regex(GROUP_NAME, { message: "must be a group name" }), z.number({ message: "must be a number" }).positive({ message: "must be a multiplier above 0, such as 1.5" }).max(1000), {
+      message: "must map group names to multipliers, such as { vip: 1.5 }",
+    })
+    .optional(),
+  /** A model without a known price: allowed (cost unknown) or refused for budgeted keys. */
+  unknown_price: z.enum(["allow", "refuse"], { message: "must be allow or refuse" }).optional(),
+  /** Output tokens a client key's budget reservation assumes when a request names no max_tokens. */
+  reserve_tokens: z.number().int().positive({ message: "must be a positive whole number of tokens" }).max(10_000_000).optional(),
   upstreams: z
     .array(fileUpstreamSchema, { message: "must be a list of upstreams, each with sk and endpoint" })
     .optional()

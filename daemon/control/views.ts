@@ -38,6 +38,8 @@ export function toUpstreamView(u: UpstreamRecord, position: number, pool?: Pool,
     maxInflight: u.maxInflight,
     // Extra headers may carry credentials (a gateway's own key): masked like the upstream key.
     headers: u.headers === null ? null : Object.fromEntries(Object.entries(u.headers).map(([k, v]) => [k, maskSecret(v)])),
+    groups: u.groups,
+    prices: u.prices,
     state: rt ? upstreamState(rt.u, rt.live) : null,
     usage: rt ? rt.live.limits.usage(u.id) : null,
     remaining: rt ? rt.live.limits.remaining(u.id) : null,

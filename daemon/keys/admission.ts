@@ -52,13 +52,10 @@ export function checkKey(e: KeyEntry, ctx: RequestContext): HttpError | null {
   return null;
 }
 
-const DEFAULT_GROUPS: readonly string[] = ["default"];
-const groupsOf = (u: PoolUpstream) => (u as { groups?: readonly string[] }).groups ?? DEFAULT_GROUPS;
-
 /** May the key's requests use this upstream (its groups)? null: every upstream. */
 export function groupFilter(e: KeyEntry): ((u: PoolUpstream) => boolean) | null {
   const groups = e.groups;
-  return groups && ((u) => groupsOf(u).some((g) => groups.has(g)));
+  return groups && ((u) => u.groups.some((g) => groups.has(g)));
 }
 
 function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number): HttpError {

@@ -38,6 +38,8 @@ export function adminView(u: UpstreamRecord) {
     RPD: u.rpd,
     TPM: u.tpm,
     MaxInflight: u.maxInflight,
+    Group: u.groups,
+    Prices: u.prices,
     Headers: u.headers === null ? null : Object.fromEntries(Object.keys(u.headers).map((k) => [k, "****"])), // may hold secrets
   };
 }

@@ -1,6 +1,7 @@
 // The live, ordered upstream list the proxy reads on every request. Rebuilt only when the store
 // changes, so the hot path reads a precomputed array. Runtime stats are kept per upstream id and
 // survive rebuilds.
+import { DEFAULT_GROUPS } from "../../shared/upstream-fields.ts";
 import type { UpstreamRecord } from "../store/types.ts";
 import { compileModelRules, type ModelMatcher } from "./models.ts";
 import { compileTarget, type UpstreamTarget } from "./target.ts";
@@ -87,8 +88,9 @@ export class UpstreamStats {
   }
 }
 
-export interface PoolUpstream extends Readonly<UpstreamRecord> {
+export interface PoolUpstream extends Readonly<Omit<UpstreamRecord, "groups">> {
   readonly weight: number; // resolved: null → 1
+  readonly groups: readonly string[]; // resolved: null → ["default"]
   readonly priority: number; // resolved: null → 0
   /** Live, for strategies (a getter on the stats, no copy per request). */
   readonly inflight: number;
@@ -147,6 +149,7 @@ export function createPool(defaults: Timeouts) {
           label: r.name ?? `#${r.id}`,
           weight: r.weight ?? 1,
           priority: r.priority ?? 0,
+          groups: r.groups ?? DEFAULT_GROUPS,
           get inflight() {
             return s.inflight;
           },

@@ -13,7 +13,7 @@ export interface UpstreamTarget {
   readonly headers: readonly (readonly [string, string])[];
 }
 
-export function compileTarget(u: UpstreamRecord): UpstreamTarget {
+export function compileTarget(u: Omit<UpstreamRecord, "groups">): UpstreamTarget {
   const headers = Object.entries(u.headers ?? {});
   if (u.type !== "azure") {
     return { url: (path, search) => u.endpoint + path.slice(3) + search, auth: ["authorization", `Bearer ${u.sk}`], headers };

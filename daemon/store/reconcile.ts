@@ -31,6 +31,8 @@ export function fieldsFromFile(u: Partial<FileUpstream>): Partial<NewUpstream> {
   set("stallTimeoutMs", u.stall_timeout);
   set("maxInflight", u.max_inflight);
   set("headers", u.headers);
+  set("groups", u.group);
+  set("prices", u.prices);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The store contract the rest of the daemon depends on. The proxy only sees this interface, so a
 // Postgres backend is one more implementation of it, not a change to the request path.
-import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS } from "../../shared/upstream-fields.ts";
+import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS, type PriceTable } from "../../shared/upstream-fields.ts";
 
 export type UpstreamSource = "file" | "runtime";
 export type UpstreamType = "openai" | "azure";
@@ -35,6 +35,10 @@ export interface UpstreamRecord {
   maxInflight: number | null; // null: no cap
   /** Extra request headers sent to this upstream. */
   headers: Record<string, string> | null;
+  /** Upstream groups (one-api's channel groups); null: ["default"]. */
+  groups: string[] | null;
+  /** Model glob → price (USD per million tokens), overriding the global `prices` and the table. */
+  prices: PriceTable | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -44,7 +48,7 @@ export type NewUpstream = Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">
 /** The routing settings of an upstream, and their defaults (what an upstream without them gets). */
 export type RoutingSettings = Pick<
   UpstreamRecord,
-  "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers"
+  "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers" | "groups" | "prices"
 >;
 export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = SHARED_ROUTING_DEFAULTS;
 export type UpstreamPatch = Partial<Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">>;

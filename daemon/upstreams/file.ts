@@ -41,6 +41,8 @@ const YAML_KEYS: { [K in keyof UpstreamFields]: string } = {
   tpm: "tpm",
   maxInflight: "max_inflight",
   headers: "headers",
+  groups: "group",
+  prices: "prices",
   extra: "extra",
 };
 

@@ -8,7 +8,7 @@ import type { UpstreamRecord } from "../store/types.ts";
 
 export type ProbeResult = z.input<typeof upstreamTestSchema>;
 
-export async function probeUpstream(u: UpstreamRecord, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<ProbeResult> {
+export async function probeUpstream(u: Omit<UpstreamRecord, "groups">, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<ProbeResult> {
   // Through the upstream's own target, so Azure gets its account-level URL and api-key header.
   const target = compileTarget(u);
   const url = target.url("/v1/models", "", null);

@@ -7,11 +7,13 @@ import {
   apiVersionSchema,
   endpointSchema,
   extraHeadersSchema,
+  groupListSchema,
   limitSchema,
   maxInflightSchema,
   modelListSchema,
   modelMappingSchema,
   prioritySchema,
+  priceTableSchema,
   UPSTREAM_TYPES,
   upstreamNameSchema,
   weightSchema,
@@ -44,6 +46,8 @@ const routingFields = {
   streamTimeoutAuto: z.boolean(),
   maxInflight: maxInflightSchema.nullable(),
   headers: extraHeadersSchema.nullable(),
+  groups: groupListSchema.nullable(), // null: ["default"]
+  prices: priceTableSchema.nullable(),
 };
 const optionalRouting = Object.fromEntries(Object.entries(routingFields).map(([k, v]) => [k, v.optional()])) as {
   [K in keyof typeof routingFields]: z.ZodOptional<(typeof routingFields)[K]>;

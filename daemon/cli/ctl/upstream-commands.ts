@@ -1,5 +1,6 @@
 // list, add, rm, enable, disable, move, test.
 import { InvalidArgumentError, type Command } from "commander";
+import type { z } from "zod";
 import { parseDurationMs } from "../../../shared/duration.ts";
 import { methods, type UpstreamView } from "../../../shared/rpc/contract.ts";
 import { toUpstreamViews, viewOne } from "../../control/views.ts";
@@ -32,13 +33,51 @@ function collectPair(sep: string) {
   };
 }
 
-/** Checked here too, so offline adds get the daemon's validation and bad input exits 2. */
-function addParams(raw: unknown) {
-  const parsed = methods["upstreams.add"].params.safeParse(raw);
-  if (parsed.success) return parsed.data;
+// Fields whose flag is not their name in kebab case.
+const FLAG_OF: Record<string, string> = { groups: "group", modelMapping: "map", headers: "header" };
+const flagOf = (field: string) => FLAG_OF[field] ?? field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Checked here too, so offline changes get the daemon's validation and bad input exits 2. */
+function checked<M extends "upstreams.add" | "upstreams.update">(method: M, raw: unknown) {
+  const parsed = methods[method].params.safeParse(raw);
+  if (parsed.success) return parsed.data as z.output<(typeof methods)[M]["params"]>;
   const i = parsed.error.issues[0]!;
-  throw new CliError(`--${String(i.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`, EXIT.usage, "invalid_params");
+  const field = i.path.find((k) => typeof k === "string" && k !== "patch") ?? "";
+  throw new CliError(`--${flagOf(String(field))}: ${i.message}`, EXIT.usage, "invalid_params");
 }
+const addParams = (raw: unknown) => checked("upstreams.add", raw);
+const list = (v: string | undefined) => v?.split(",").map((m) => m.trim()).filter(Boolean);
+
+/** The routing settings `add` and `edit` share. */
+function routingOptions(cmd: Command): Command {
+  return cmd
+    .option("--type <type>", "openai (default) or azure")
+    .option("--api-version <v>", "Azure api-version, e.g. 2024-10-21")
+    .option("--models <list>", "comma-separated models it serves (globs such as gpt-4o* allowed); default any")
+    .option("--map <from=to>", "model mapping, repeatable: requested name=this upstream's name", collectPair("="), undefined)
+    .option("--weight <n>", "share of traffic under the weighted strategy (default 1)", numberArg)
+    .option("--priority <n>", "tier; higher tiers are tried first (default 0)", numberArg)
+    .option("--rpm <n>", "requests per minute (-1 unlimited, 0 never used)", numberArg)
+    .option("--rpd <n>", "requests per day", numberArg)
+    .option("--tpm <n>", "tokens per minute", numberArg)
+    .option("--max-inflight <n>", "most requests in flight at once", numberArg)
+    .option("--header <name:value>", "extra request header, repeatable", collectPair(":"), undefined)
+    .option("--group <list>", "comma-separated upstream groups (client keys may be limited to some); default: default");
+}
+const routingParams = (opts: Record<string, any>) => ({
+  type: opts.type,
+  apiVersion: opts.apiVersion,
+  models: list(opts.models),
+  modelMapping: opts.map,
+  weight: opts.weight,
+  priority: opts.priority,
+  rpm: opts.rpm,
+  rpd: opts.rpd,
+  tpm: opts.tpm,
+  maxInflight: opts.maxInflight,
+  headers: opts.header,
+  groups: list(opts.group),
+});
 
 const done = (ctx: Ctx, u: UpstreamView, verb: string) => {
   if (ctx.g.json) return printJson(ctx.o, u);
@@ -58,7 +97,7 @@ export function registerUpstreamCommands(program: Command): void {
       }),
     );
 
-  program
+  routingOptions(program
     .command("add")
     .description("add an upstream (works with routed down, given --db)")
     .requiredOption("--endpoint <url>", "API base, e.g. https://api.openai.com/v1")
@@ -69,18 +108,7 @@ export function registerUpstreamCommands(program: Command): void {
     .option("--stream-timeout <duration>", "time to first token for streams, e.g. 5s", durationArg)
     .option("--stall-timeout <duration>", "longest gap between stream chunks, e.g. 60s", durationArg)
     .option("--position <n>", "place in the failover order (1 = first); default last", positionArg)
-    .option("--disabled", "add it out of rotation")
-    .option("--type <type>", "openai (default) or azure")
-    .option("--api-version <v>", "Azure api-version, e.g. 2024-10-21")
-    .option("--models <list>", "comma-separated models it serves (globs such as gpt-4o* allowed); default any")
-    .option("--map <from=to>", "model mapping, repeatable: requested name=this upstream's name", collectPair("="), undefined)
-    .option("--weight <n>", "share of traffic under the weighted strategy (default 1)", numberArg)
-    .option("--priority <n>", "tier; higher tiers are tried first (default 0)", numberArg)
-    .option("--rpm <n>", "requests per minute (-1 unlimited, 0 never used)", numberArg)
-    .option("--rpd <n>", "requests per day", numberArg)
-    .option("--tpm <n>", "tokens per minute", numberArg)
-    .option("--max-inflight <n>", "most requests in flight at once", numberArg)
-    .option("--header <name:value>", "extra request header, repeatable", collectPair(":"), undefined)
+    .option("--disabled", "add it out of rotation"))
     .action(
       action(async (ctx, opts: Record<string, any>) => {
         const params = addParams({
@@ -92,17 +120,7 @@ export function registerUpstreamCommands(program: Command): void {
           stallTimeoutMs: opts.stallTimeout,
           position: opts.position,
           enabled: opts.disabled ? false : undefined,
-          type: opts.type,
-          apiVersion: opts.apiVersion,
-          models: opts.models?.split(",").map((m: string) => m.trim()).filter(Boolean),
-          modelMapping: opts.map,
-          weight: opts.weight,
-          priority: opts.priority,
-          rpm: opts.rpm,
-          rpd: opts.rpd,
-          tpm: opts.tpm,
-          maxInflight: opts.maxInflight,
-          headers: opts.header,
+          ...routingParams(opts),
         });
         const view = await withDaemonOrDb(
           ctx,
@@ -114,6 +132,30 @@ export function registerUpstreamCommands(program: Command): void {
           true,
         );
         done(ctx, view, "added");
+      }),
+    );
+
+  routingOptions(program
+    .command("edit")
+    .argument("<upstream>", "id or name")
+    .description("change an upstream's settings; only the options given change (works with routed down, given --db)")
+    .option("--name <name>", "new name")
+    .option("--endpoint <url>", "new API base")
+    .option("--timeout <duration>", "non-stream timeout, e.g. 60s", durationArg)
+    .option("--stream-timeout <duration>", "time to first token for streams, e.g. 5s", durationArg)
+    .option("--stall-timeout <duration>", "longest gap between stream chunks, e.g. 60s", durationArg))
+    .action(
+      action(async (ctx, ref: string, opts: Record<string, any>) => {
+        const given = { name: opts.name, endpoint: opts.endpoint, timeoutMs: opts.timeout, streamTimeoutMs: opts.streamTimeout, stallTimeoutMs: opts.stallTimeout, ...routingParams(opts) };
+        const patch = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+        if (Object.keys(patch).length === 0) throw new CliError("nothing to change: give at least one option (see routectl edit --help)", EXIT.usage, "invalid_params");
+        const params = checked("upstreams.update", { upstream: upstreamArg(ref), patch });
+        const view = await withDaemonOrDb(
+          ctx,
+          (rpc) => rpc.call("upstreams.update", params),
+          async (svc) => viewOne(await svc.list(), await svc.update(params.upstream, params.patch)),
+        );
+        done(ctx, view, "updated");
       }),
     );
 

@@ -44,7 +44,8 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
     "config.export": async () => {
       const c = info.config();
       const defaults = { timeout: c.timeout, stream_timeout: c.stream_timeout, stall_timeout: c.stall_timeout };
-      return { yaml: renderRouteYaml(await store.listUpstreams(), { maskKeys: true, defaults }) };
+      const billing = { prices: c.prices, group_ratio: c.group_ratio, unknown_price: c.unknown_price };
+      return { yaml: renderRouteYaml(await store.listUpstreams(), { maskKeys: true, defaults, billing }) };
     },
   } satisfies Partial<Handlers>;
 }

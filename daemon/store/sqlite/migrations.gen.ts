@@ -5,6 +5,7 @@ import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type:
 import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
 import m3 from "../../../drizzle/sqlite/0003_curious_screwball.sql" with { type: "text" };
 import m4 from "../../../drizzle/sqlite/0004_cooing_maximus.sql" with { type: "text" };
+import m5 from "../../../drizzle/sqlite/0005_crazy_guardsmen.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
@@ -13,4 +14,5 @@ export const sqlByTag: Record<string, string> = {
   "0002_wet_killraven": m2,
   "0003_curious_screwball": m3,
   "0004_cooing_maximus": m4,
+  "0005_crazy_guardsmen": m5,
 };

@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { PriceTable } from "../../../shared/upstream-fields.ts";
 
 export const upstreams = sqliteTable("upstreams", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -28,6 +29,8 @@ export const upstreams = sqliteTable("upstreams", {
   streamTimeoutAuto: integer("stream_timeout_auto", { mode: "boolean" }).notNull().default(false),
   maxInflight: integer("max_inflight"),
   headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
+  groups: text("groups", { mode: "json" }).$type<string[]>(), // null: ["default"]
+  prices: text("prices", { mode: "json" }).$type<PriceTable>(), // model glob → USD per million tokens
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -1,0 +1,2 @@
+ALTER TABLE `upstreams` ADD `groups` text;--> statement-breakpoint
+ALTER TABLE `upstreams` ADD `prices` text;
