@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RpcError } from "../../shared/rpc/errors.ts";
+import { rpcError } from "../e2e/control-harness.ts";
 import { openSqliteStore } from "../store/sqlite/open.ts";
 import type { Store } from "../store/types.ts";
 import { hashSecret, SECRET_CHARS } from "./secret.ts";
@@ -28,16 +28,6 @@ function setup(path = ":memory:") {
     onChange: async () => void reloads++,
   });
   return { store, keys, spent, reloads: () => reloads, advance: (ms: number) => (t += ms), now: () => t };
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RpcError) return err;
-    throw err;
-  }
-  throw new Error("expected an RpcError");
 }
 
 describe("secrets", () => {
