@@ -35,25 +35,30 @@ async function onDb<M extends KeyMethod>(store: Store, method: M, params: Params
   return (handlers[method] as (p: unknown) => Promise<Result<M>>)(parsed.data);
 }
 
+/** The settings flags of add and edit: [flag, help, parser]; all but --budget-window can be cleared on edit. */
+const SETTING_FLAGS: [string, string, ((value: string, previous: any) => unknown)?][] = [
+  ["--budget <usd>", "spending limit in USD per budget window", usdArg],
+  ["--soft-budget <usd>", "alert (without refusing) past this spend", usdArg],
+  ["--models <globs>", "comma-separated models it may use (gpt-4o*); default all", listArg],
+  ["--groups <groups>", "comma-separated upstream groups it may use; default all", listArg],
+  ["--rpm <n>", "requests per minute", countArg],
+  ["--rpd <n>", "requests per day", countArg],
+  ["--tpm <n>", "tokens per minute", countArg],
+  ["--max-inflight <n>", "most requests in flight at once", countArg],
+  ["--expires <when>", "a date (2026-12-31) or a duration from now (30d, 12h)", expiresArg],
+  ["--allow-ip <cidr>", "an address or CIDR it may be used from, repeatable; default any", listArg],
+  ["--allow-pinning", "may pin an upstream with the KEY-CHANNEL suffix"],
+  ["--note <text>", "free-form note"],
+];
+
 function settingsOptions(cmd: Command, edit: boolean): Command {
-  cmd
-    .option("--budget <usd>", "spending limit in USD per budget window", usdArg)
-    .addOption(new Option("--budget-window <window>", "when the budget starts afresh (default total: never)").choices(BUDGET_WINDOWS))
-    .option("--soft-budget <usd>", "alert (without refusing) past this spend", usdArg)
-    .option("--models <globs>", "comma-separated models it may use (gpt-4o*); default all", listArg)
-    .option("--groups <groups>", "comma-separated upstream groups it may use; default all", listArg)
-    .option("--rpm <n>", "requests per minute", countArg)
-    .option("--rpd <n>", "requests per day", countArg)
-    .option("--tpm <n>", "tokens per minute", countArg)
-    .option("--max-inflight <n>", "most requests in flight at once", countArg)
-    .option("--expires <when>", "a date (2026-12-31) or a duration from now (30d, 12h)", expiresArg)
-    .option("--allow-ip <cidr>", "an address or CIDR it may be used from, repeatable; default any", listArg)
-    .option("--allow-pinning", "may pin an upstream with the KEY-CHANNEL suffix")
-    .option("--note <text>", "free-form note");
-  if (edit) {
-    for (const f of ["budget", "soft-budget", "models", "groups", "rpm", "rpd", "tpm", "max-inflight", "expires", "allow-ip", "allow-pinning", "note"]) cmd.option(`--no-${f}`, `clear --${f}`);
-    cmd.option("--name <new>", "rename the key");
+  cmd.addOption(new Option("--budget-window <window>", "when the budget starts afresh (default total: never)").choices(BUDGET_WINDOWS));
+  for (const [flag, help, parse] of SETTING_FLAGS) {
+    const option = new Option(flag, help);
+    cmd.addOption(parse ? option.argParser(parse) : option);
+    if (edit) cmd.option(`--no-${flag.split(" ")[0]!.slice(2)}`, "clear it");
   }
+  if (edit) cmd.option("--name <new>", "rename the key");
   return cmd;
 }
 
