@@ -36,6 +36,8 @@ import { openSqliteStore } from "./store/sqlite/open.ts";
 import type { Store } from "./store/types.ts";
 import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
+import { createKeyService } from "./keys/service.ts";
+import { restingStandings } from "./keys/view.ts";
 
 export interface DaemonOptions {
   hostname?: string;
@@ -104,6 +106,9 @@ export async function startDaemon(opts: DaemonOptions) {
   };
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
   await upstreams.reconcile(config.upstreams ?? []);
+  const keyStandings = restingStandings(() => store.listKeys(), now); // replaced by the key registry
+  await keyStandings.reload();
+  const clientKeys = createKeyService({ store, now, standing: keyStandings.standing, onChange: keyStandings.reload });
   await runtime.load(store); // limit counters survive a restart
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
   const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
@@ -271,6 +276,7 @@ export async function startDaemon(opts: DaemonOptions) {
         store,
         pool,
         upstreams,
+        keys: clientKeys,
         stats,
         live,
         reload: reloadConfig,

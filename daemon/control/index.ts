@@ -7,7 +7,9 @@ import type { Pool } from "../routing/pool.ts";
 import type { StatsCollector } from "../stats/collector.ts";
 import type { LogRow, Store } from "../store/types.ts";
 import type { UpstreamService } from "../upstreams/service.ts";
+import type { KeyService } from "../keys/service.ts";
 import { daemonMethods, type DaemonInfo } from "./methods/daemon.ts";
+import { keyMethods } from "./methods/keys.ts";
 import { logMethods } from "./methods/logs.ts";
 import { notifyMethods } from "./methods/notify.ts";
 import type { Notifier } from "../notify/notifier.ts";
@@ -22,6 +24,7 @@ export interface ControlDeps {
   store: Store;
   pool: Pool;
   upstreams: UpstreamService;
+  keys: KeyService;
   stats: StatsCollector;
   /** Limit counters (and health) beside the pool. */
   live: Live;
@@ -39,6 +42,7 @@ export async function startControl(deps: ControlDeps) {
     ...logs.handlers,
     ...stats.handlers,
     ...notifyMethods(deps.notifier),
+    ...keyMethods(deps.keys),
   };
   const server = await startControlServer({ path: deps.path, handlers, log: deps.log });
   return {

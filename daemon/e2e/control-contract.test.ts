@@ -49,6 +49,18 @@ const BAD: Record<MethodName, unknown[]> = {
   "config.export": [{ keys: "full" }],
   "notify.list": [[]],
   "notify.test": [{ channel: "" }, { channel: 5 }],
+  "keys.list": [[]],
+  "keys.get": [{}, { key: 0 }, { key: "bad name" }],
+  "keys.add": [{}, { name: "" }, { name: "k", budgetMicros: -1 }, { name: "k", budgetMicros: 0.5 }, { name: "k", budgetWindow: "year" }, { name: "k", models: "gpt-4o" }, { name: "k", maxInflight: 0 }],
+  "keys.update": [{ key: "k" }, { key: "k", patch: {} }, { key: "k", patch: { enabled: "yes" } }, { key: "k", patch: { hash: "ab" } }],
+  "keys.enable": [{}],
+  "keys.disable": [{ key: null }],
+  "keys.remove": [{ key: -1 }],
+  "keys.rotate": [{}, { key: "k", graceMs: -1 }, { key: "k", graceMs: "1h" }],
+  "keys.usage": [{ since: -1 }, { key: "" }],
+  "keys.adjust": [{ key: "k" }, { key: "k", amountMicros: 1, reset: true }, { key: "k", amountMicros: 0.5 }, { key: "k", reset: false }],
+  "keys.export": [[]],
+  "keys.import": [{}, { keys: [{ name: "k", prefix: "sk-route-ab12", hash: "xyz" }] }, { keys: [{ name: "k", prefix: "", hash: "a".repeat(64) }] }, { keys: [{ name: "k", prefix: "p", hash: "a".repeat(64), rpm: -1 }] }],
 };
 
 describe("params are validated", () => {
@@ -83,6 +95,12 @@ describe("application errors carry a stable code", () => {
       expect(err.code).toBe("not_found");
     }
     expect((await rpcError(rpc.call("upstreams.add", { endpoint: "http://h/v1", sk: "k", name: "a" }))).code).toBe("duplicate_name");
+    for (const call of [rpc.call("keys.get", { key: "nope" }), rpc.call("keys.disable", { key: 99 }), rpc.call("keys.rotate", { key: "nope" }), rpc.call("keys.usage", { key: "nope" })]) {
+      expect((await rpcError(call)).code).toBe("not_found");
+    }
+    await rpc.call("keys.add", { name: "contract-key" });
+    expect((await rpcError(rpc.call("keys.add", { name: "contract-key" }))).code).toBe("duplicate_name");
+    expect((await rpcError(rpc.call("keys.add", { name: "k2", allowIps: ["10.0.0.0/99"] }))).code).toBe("invalid_params");
     const pos = await rpcError(rpc.call("upstreams.move", { upstream: "a", position: 5 }));
     expect(pos.code).toBe("invalid_position");
     expect(pos.message).toContain("use 1 to 1");

@@ -19,6 +19,7 @@ export const RPC_ERROR_CODES = [
   // upstreams and config
   "not_found",
   "duplicate_name",
+  "duplicate_key", // a client key being imported has the secret (hash) of another key
   "invalid_position",
   "file_managed", // the upstream lives in upstreams.yaml and routed cannot write that file
   "file_changed", // upstreams.yaml was edited since routed last read it: reload first

@@ -51,7 +51,10 @@ export const keyMethods = {
   "keys.get": { params: byKey, result: keySchema },
   /** Creates a key; the answer holds its secret, which is never shown again. */
   "keys.add": { params: z.strictObject({ name: keyNameSchema, ...optionalSettings }), result: withSecret },
-  "keys.update": { params: z.strictObject({ key: keyRef, patch: z.strictObject({ name: keyNameSchema.optional(), ...optionalSettings }) }), result: keySchema },
+  "keys.update": {
+    params: z.strictObject({ key: keyRef, patch: z.strictObject({ name: keyNameSchema.optional(), ...optionalSettings }).refine((p) => Object.keys(p).length > 0, { message: "give at least one field to change" }) }),
+    result: keySchema,
+  },
   "keys.enable": { params: byKey, result: keySchema },
   "keys.disable": { params: byKey, result: keySchema },
   "keys.remove": { params: byKey, result: keySchema },
@@ -63,7 +66,12 @@ export const keyMethods = {
     result: z.object({ usage: z.array(keyUsageSchema), ledger: z.array(ledgerEntrySchema) }),
   },
   /** A manual change of the balance (signed micro-dollars; positive charges, negative credits), or a reset of the window's spend to zero. */
-  "keys.adjust": { params: z.strictObject({ key: keyRef, amountMicros: z.number().int().optional(), reset: z.boolean().optional(), note: z.string().max(500).optional() }), result: keySchema },
+  "keys.adjust": {
+    params: z
+      .strictObject({ key: keyRef, amountMicros: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(), reset: z.boolean().optional(), note: z.string().max(500).optional() })
+      .refine((p) => (p.amountMicros !== undefined) !== (p.reset === true), { message: "give either amountMicros or reset: true" }),
+    result: keySchema,
+  },
   "keys.export": { params: z.strictObject({}), result: z.object({ keys: z.array(keyExportSchema) }) },
   /** Adds keys by name; an existing name is skipped unless `replace`. */
   "keys.import": { params: z.strictObject({ keys: z.array(keyExportSchema).max(10_000), replace: z.boolean().optional() }), result: z.object({ added: z.number(), updated: z.number(), skipped: z.number() }) },

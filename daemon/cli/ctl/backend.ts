@@ -44,7 +44,7 @@ export async function withDb<T>(ctx: Ctx, create: boolean, fn: (upstreams: Upstr
 }
 
 /** The daemon if it answers; else, with --db, the database (and says so on stderr). `create`: a write. */
-export async function withDaemonOrDb<T>(ctx: Ctx, viaDaemon: (rpc: RpcClient) => Promise<T>, viaDb: (upstreams: UpstreamService) => Promise<T>, create = false): Promise<T> {
+export async function withDaemonOrDb<T>(ctx: Ctx, viaDaemon: (rpc: RpcClient) => Promise<T>, viaDb: (upstreams: UpstreamService, store: Store) => Promise<T>, create = false): Promise<T> {
   let rpc: RpcClient | null = createRpcClient({ socketPath: ctx.g.socket });
   try {
     await rpc.connect();
