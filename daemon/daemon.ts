@@ -37,7 +37,7 @@ import type { Store } from "./store/types.ts";
 import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
-import { restingStandings } from "./keys/view.ts";
+import { standingAtRest } from "./keys/view.ts";
 
 export interface DaemonOptions {
   hostname?: string;
@@ -106,9 +106,6 @@ export async function startDaemon(opts: DaemonOptions) {
   };
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
   await upstreams.reconcile(config.upstreams ?? []);
-  const keyStandings = restingStandings(() => store.listKeys(), now); // replaced by the key registry
-  await keyStandings.reload();
-  const clientKeys = createKeyService({ store, now, standing: keyStandings.standing, onChange: keyStandings.reload });
   await runtime.load(store); // limit counters survive a restart
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
   const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
@@ -165,7 +162,15 @@ export async function startDaemon(opts: DaemonOptions) {
 
   const keys = createKeyChecker(config.authorization ?? []);
   const registry = createKeyRegistry({ store, now: opts.now, timeZone: config.timezone });
-  await registry.load(await store.listKeys());
+  const reloadKeys = async () => registry.load(await store.listKeys());
+  await reloadKeys();
+  const clientKeys = createKeyService({
+    store,
+    now,
+    standing: (id) => registry.standing(id) ?? standingAtRest(undefined, now()),
+    onChange: reloadKeys, // awaited: the next request sees the change
+    onAdjust: (id, micros) => registry.adjust(id, micros),
+  });
   const auth = opts.noauth ? null : createAuthenticator(keys, registry);
   const access = createAccess(config, opts.adminKey ?? null);
   if (auth && !keys.configured && registry.size === 0) {
@@ -340,8 +345,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  const reloadKeys = async () => registry.load(await store.listKeys());
-  return { registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

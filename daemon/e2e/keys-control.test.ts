@@ -66,8 +66,8 @@ describe("keys over the control socket", () => {
     const { key } = await rpc.call("keys.add", { name: "meter" });
     expect((await route.post("/v1/chat/completions", chatBody())).status).toBe(200);
     const [real] = await route.rows();
-    const charged = [123_457, 1, 999_999].map((costMicros, i) => ({ ...real!, id: `${real!.id.slice(0, -1)}${i}`, keyId: key.id, keyName: "meter", costMicros }));
-    await route.daemon.store.insertLogs([...charged, { ...charged[0]!, id: `${real!.id.slice(0, -1)}9`, costMicros: null }]);
+    const charged = [123_457, 1, 999_999].map((costMicros) => ({ ...real!, id: Bun.randomUUIDv7(), keyId: key.id, keyName: "meter", costMicros }));
+    await route.daemon.store.insertLogs([...charged, { ...charged[0]!, id: Bun.randomUUIDv7(), costMicros: null }]);
     await rpc.call("keys.adjust", { key: "meter", amountMicros: 100_000, note: "refund owed" });
     const { usage, ledger } = await rpc.call("keys.usage", { key: "meter" });
     expect(usage).toEqual([{ key: "meter", keyId: key.id, requests: 4, promptTokens: 4 * real!.promptTokens!, completionTokens: 4 * real!.completionTokens!, costMicros: 1_123_457, unpriced: 1 }]);

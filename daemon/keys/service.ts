@@ -17,6 +17,8 @@ export interface KeyServiceDeps {
   standing: (id: number) => KeyStandingView;
   /** Reloads whatever reads the keys; awaited after every write. */
   onChange?: () => Promise<void> | void;
+  /** A ledger entry was written: the running balance follows it at once. */
+  onAdjust?: (keyId: number, amountMicros: number) => void;
   now?: () => number;
 }
 
@@ -138,6 +140,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         const key = find(rows, ref);
         const amountMicros = a.reset ? -deps.standing(key.id).spentMicros : a.amountMicros!;
         await store.insertLedger({ keyId: key.id, ts: now(), kind: a.reset ? "reset" : "adjust", amountMicros, note: a.note ?? null });
+        deps.onAdjust?.(key.id, amountMicros);
         return key;
       });
       return view(row);
