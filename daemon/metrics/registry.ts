@@ -185,6 +185,26 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     registers: [registry],
   });
 
+  // Client keys by the operator's key names, bounded: the first `maxKeys` names seen are label
+  // values, later ones count as "other" (metrics_max_keys).
+  const keyRequests = tallyCounter(registry, "route_key_requests_total", "Requests made with a client key, by key name (\"other\" past metrics_max_keys).", ["key"]);
+  const keySpend = tallyCounter(registry, "route_key_spend_micros_total", "Micro-dollars charged to client keys (priced requests), by key name.", ["key"]);
+  const keyTokens = tallyCounter(registry, "route_key_tokens_total", "Tokens used with client keys, by key name and kind (prompt, completion).", ["key", "kind"]);
+  let maxKeys = 100;
+  const keyNames = new Set<string>();
+  const keyLabel = (name: string) => (keyNames.has(name) ? name : keyNames.size < maxKeys ? (keyNames.add(name), name) : "other");
+  let keyBudgets = (_max: number): { key: string; remaining: number }[] => [];
+  new Gauge({
+    name: "route_key_budget_remaining_micros",
+    help: "Micro-dollars a client key may still spend in its budget window (reservations held), for the first metrics_max_keys keys with a budget.",
+    labelNames: ["key"] as const,
+    registers: [registry],
+    collect() {
+      this.reset(); // computed at scrape time: removed keys disappear
+      for (const k of keyBudgets(maxKeys)) this.set({ key: k.key }, k.remaining);
+    },
+  });
+
   // A client picks the model name: only names the config has become label values (set on each pool change).
   let models = new Set<string>();
   const modelLabel = (m: string | null) => (!m ? "none" : models.has(m) ? m : "other");
@@ -244,6 +264,22 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     },
     notification(channel: string, outcome: string) {
       child("n", channel, outcome, null, () => notifications.labels(channel, outcome)).inc();
+    },
+    /** metrics_max_keys: names already labelled keep their label. */
+    setMaxKeys(n: number) {
+      maxKeys = n;
+    },
+    /** Budgeted keys and their remaining micro-dollars (at most `max`), read at scrape time. */
+    watchKeyBudgets(read: typeof keyBudgets) {
+      keyBudgets = read;
+    },
+    /** A client key's priced request (cost null: unknown price, counted as a request only). */
+    keyRequest(name: string, costMicros: number | null, prompt: number | null, completion: number | null) {
+      const k = keyLabel(name);
+      child("kr", k, null, null, () => keyRequests({ key: k })).n++;
+      if (costMicros) child("ks", k, null, null, () => keySpend({ key: k })).n += costMicros;
+      if (prompt) child("kt", k, "p", null, () => keyTokens({ key: k, kind: "prompt" })).n += prompt;
+      if (completion) child("kt", k, "c", null, () => keyTokens({ key: k, kind: "completion" })).n += completion;
     },
     rejected(code: string) {
       child("x", code, null, null, () => rejected({ code })).n++;
