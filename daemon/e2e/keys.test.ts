@@ -6,7 +6,7 @@ import OpenAI from "openai";
 import type { FakeUpstream } from "./fake-upstream.ts";
 import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
 import { e2eSuite, type RouteOptions } from "./suite.ts";
-import type { NewClientKey } from "../store/types.ts";
+import { addKey, clientFor, keyHash } from "./key-fixtures.ts";
 
 const suite = e2eSuite("A", "B");
 let a: FakeUpstream, b: FakeUpstream;
@@ -21,37 +21,6 @@ const route = (opts: RouteOptions = {}) =>
     opts,
   );
 
-const KEY_DEFAULTS: NewClientKey = {
-  name: "",
-  prefix: "",
-  hash: "",
-  prevHash: null,
-  prevValidUntil: null,
-  enabled: true,
-  expiresAt: null,
-  models: null,
-  groups: null,
-  allowIps: null,
-  rpm: null,
-  rpd: null,
-  tpm: null,
-  maxInflight: null,
-  budgetMicros: null,
-  budgetWindow: "total",
-  softBudgetMicros: null,
-  allowPinning: false,
-  note: null,
-};
-
-/** Stores a key as the key service does (hash and prefix only) and returns its secret. */
-async function addKey(r: Route, name: string, fields: Partial<NewClientKey> = {}): Promise<string> {
-  const secret = `sk-route-${name}-${crypto.randomUUID()}`;
-  const hash = Buffer.from(Bun.SHA256.hash(secret) as Uint8Array).toString("hex");
-  await r.daemon.store.insertKey({ ...KEY_DEFAULTS, name, prefix: secret.slice(0, 12), hash, ...fields });
-  await r.daemon.reloadKeys();
-  return secret;
-}
-const clientFor = (r: Route, key: string) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0 });
 const keyed = (r: Route, key: string, body: unknown = chatBody()) => fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("client keys", () => {
@@ -97,8 +66,7 @@ describe("client keys", () => {
     const old = await addKey(r, "carol");
     const id = r.daemon.registry.all()[0]!.id;
     const fresh = `sk-route-new-${crypto.randomUUID()}`;
-    const hash = (s: string) => Buffer.from(Bun.SHA256.hash(s) as Uint8Array).toString("hex");
-    await r.daemon.store.updateKey(id, { hash: hash(fresh), prevHash: hash(old), prevValidUntil: t + 3_600_000 });
+    await r.daemon.store.updateKey(id, { hash: keyHash(fresh), prevHash: keyHash(old), prevValidUntil: t + 3_600_000 });
     await r.daemon.reloadKeys();
     expect((await keyed(r, old)).status).toBe(200);
     expect((await keyed(r, fresh)).status).toBe(200);
