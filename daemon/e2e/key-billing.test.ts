@@ -2,10 +2,10 @@
 // operator's per-key metrics and the key alerts, through the real daemon: requests with the official
 // openai SDK, billing endpoints with plain fetch, rows priced at a fixed test rate.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
 import OpenAI from "openai";
 import type { FakeUpstream } from "./fake-upstream.ts";
 import { CLIENT_KEY, chatBody, type Route } from "./harness.ts";
+import { startHookReceiver, type HookReceiver } from "./hook-receiver.ts";
 import { addKey, clientFor, insertKey, keyHash } from "./key-fixtures.ts";
 import { e2eSuite, type RouteOptions } from "./suite.ts";
 import type { Coster } from "../keys/charge.ts";
@@ -162,25 +162,17 @@ describe("per-key metrics", () => {
 });
 
 describe("key alerts", () => {
-  let hook: Server<undefined>;
-  const received: any[] = [];
-  const waiters: (() => void)[] = [];
+  let hook: HookReceiver;
+  let received: any[];
   beforeAll(() => {
-    hook = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      async fetch(req) {
-        received.push(await req.json());
-        for (const w of waiters.splice(0)) w();
-        return Response.json({ ok: true });
-      },
-    });
+    hook = startHookReceiver();
+    received = hook.received;
   });
-  afterAll(() => hook.stop(true));
-  const notify = () => ({ notify: { webhook: { url: `http://127.0.0.1:${hook.port}/hook`, events: ["key_soft_budget", "key_exhausted", "key_expiring"] } } });
+  afterAll(() => hook.stop());
+  const notify = () => ({ notify: { webhook: { url: hook.url, events: ["key_soft_budget", "key_exhausted", "key_expiring"] } } });
   /** Resolves once `n` key events arrived since `from`. */
   const arrived = async (from: number, n: number) => {
-    while (received.length < from + n) await new Promise<void>((res) => waiters.push(res));
+    while (received.length < from + n) await hook.next();
     return received.slice(from);
   };
 

@@ -26,19 +26,34 @@ interface Tally {
   n: number;
 }
 
+type Values = () => Iterable<[Record<string, string>, number]>;
+
+/** A counter or gauge whose children are computed at scrape time: what is gone disappears. */
+function scraped(kind: "counter" | "gauge", registry: Registry, name: string, help: string, labelNames: readonly string[], values: Values) {
+  const common = { name, help, labelNames, registers: [registry] };
+  if (kind === "counter") {
+    new Counter({
+      ...common,
+      collect() {
+        this.reset();
+        for (const [l, v] of values()) this.inc(l, v);
+      },
+    });
+  } else {
+    new Gauge({
+      ...common,
+      collect() {
+        this.reset();
+        for (const [l, v] of values()) this.set(l, v);
+      },
+    });
+  }
+}
+
 /** A counter whose children are tallies; prom-client gets the totals when scraped. */
 function tallyCounter(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
   const tallies: Tally[] = [];
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const t of tallies) this.inc(t.labels, t.n);
-    },
-  });
+  scraped("counter", registry, name, help, labelNames, () => tallies.map((t) => [t.labels, t.n]));
   return (labels: Record<string, string>): Tally => {
     const t = { labels, n: 0 };
     tallies.push(t);
@@ -128,16 +143,14 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     },
   });
   const inflight = { set: (n: number) => void (inflightNow = n) };
-  new Gauge({
-    name: "route_upstream_up",
-    help: "1 if the upstream is in rotation (enabled and its health breaker closed), else 0 (disabled, cooling, half-open, misconfigured).",
-    labelNames: ["upstream"] as const,
-    registers: [registry],
-    collect() {
-      this.reset(); // computed at scrape time: removed upstreams disappear
-      for (const u of upstreams()) this.set({ upstream: u.label }, u.up ? 1 : 0);
-    },
-  });
+  scraped(
+    "gauge",
+    registry,
+    "route_upstream_up",
+    "1 if the upstream is in rotation (enabled and its health breaker closed), else 0 (disabled, cooling, half-open, misconfigured).",
+    ["upstream"],
+    () => upstreams().map((u) => [{ upstream: u.label }, u.up ? 1 : 0]),
+  );
   new Gauge({
     name: "route_upstream_limit_remaining",
     help: "Requests (rpm, rpd) or tokens (tpm) an upstream may still take under its configured limits; absent for unlimited.",
@@ -194,16 +207,14 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
   const keyNames = new Set<string>();
   const keyLabel = (name: string) => (keyNames.has(name) ? name : keyNames.size < maxKeys ? (keyNames.add(name), name) : "other");
   let keyBudgets = (_max: number): { key: string; remaining: number }[] => [];
-  new Gauge({
-    name: "route_key_budget_remaining_micros",
-    help: "Micro-dollars a client key may still spend in its budget window (reservations held), for the first metrics_max_keys keys with a budget.",
-    labelNames: ["key"] as const,
-    registers: [registry],
-    collect() {
-      this.reset(); // computed at scrape time: removed keys disappear
-      for (const k of keyBudgets(maxKeys)) this.set({ key: k.key }, k.remaining);
-    },
-  });
+  scraped(
+    "gauge",
+    registry,
+    "route_key_budget_remaining_micros",
+    "Micro-dollars a client key may still spend in its budget window (reservations held), for the first metrics_max_keys keys with a budget.",
+    ["key"],
+    () => keyBudgets(maxKeys).map((k) => [{ key: k.key }, k.remaining]),
+  );
 
   // A client picks the model name: only names the config has become label values (set on each pool change).
   let models = new Set<string>();
