@@ -14,8 +14,10 @@ import { createAccess } from "./proxy/access.ts";
 import { createKeyChecker } from "./proxy/auth.ts";
 import type { AdmissionSettings } from "./keys/admission.ts";
 import { createAuthenticator } from "./keys/authenticate.ts";
-import { chargeLost, chargeRow } from "./keys/charge.ts";
+import { chargeLost, chargeRow, type Coster } from "./keys/charge.ts";
 import { createKeyRegistry } from "./keys/registry.ts";
+import { createBillingRoutes } from "./keys/billing-routes.ts";
+import { createKeyWatch } from "./keys/watch.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
@@ -72,9 +74,12 @@ export interface DaemonOptions {
   now?: () => number;
   /** How often changed limit counters are written to the store (default 5 s; always on stop). */
   limitFlushMs?: number;
+  /** Prices rows (tests pass a fixed rate); default: none until daemon/billing's pricer. */
+  coster?: Coster;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
+const DEFAULT_METRICS_MAX_KEYS = 100;
 
 export async function startDaemon(opts: DaemonOptions) {
   const log = opts.logger ?? silentLogger;
@@ -131,7 +136,8 @@ export async function startDaemon(opts: DaemonOptions) {
     dropBodies,
     toRow(ctx) {
       const row = toLogRow(ctx);
-      chargeRow(row, ctx, pricer);
+      chargeRow(row, ctx, opts.coster ?? pricer);
+      if (ctx.key) keyWatch.settled(ctx.key, row);
       // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
       if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
       if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
@@ -162,7 +168,12 @@ export async function startDaemon(opts: DaemonOptions) {
 
   const keys = createKeyChecker(config.authorization ?? []);
   const registry = createKeyRegistry({ store, now: opts.now, timeZone: config.timezone });
-  const reloadKeys = async () => registry.load(await store.listKeys());
+  const keyWatch = createKeyWatch({ registry, metrics, emit: (e) => notifier.emit(e), now });
+  metrics.setMaxKeys(config.metrics_max_keys ?? DEFAULT_METRICS_MAX_KEYS);
+  const reloadKeys = async () => {
+    await registry.load(await store.listKeys());
+    keyWatch.checkExpiry();
+  };
   await reloadKeys();
   const clientKeys = createKeyService({
     store,
@@ -185,6 +196,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const idleTimeoutS = opts.clientIdleTimeoutS ?? 30;
   // This process's mark on what it forwards (loop guard): random, so two Routes never share it.
   const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
+  const billing = createBillingRoutes({ auth, registry, store, pinnable: (ref) => pool.find(ref) !== undefined, timeZone: () => current.timezone ?? "UTC", rejected: (code) => metrics.rejected(code) });
   const pipeline = createPipeline({
     pool,
     router,
@@ -205,12 +217,13 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining, billing }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
     access.apply(c);
     registry.setTimeZone(c.timezone ?? "UTC");
+    metrics.setMaxKeys(c.metrics_max_keys ?? DEFAULT_METRICS_MAX_KEYS);
     router.configure(routingSettings(c));
     pricer.configure(c);
     runtime.configure(c);
@@ -272,6 +285,7 @@ export async function startDaemon(opts: DaemonOptions) {
     },
   }));
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
+  keyWatch.start(); // expiring keys: now, hourly and after each reload of keys
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: auth ? "on" : "off" });
   if (opts.socketPath) {
     try {
@@ -313,6 +327,7 @@ export async function startDaemon(opts: DaemonOptions) {
     if (stopping) return stopping;
     draining = true;
     watcher?.close();
+    keyWatch.stop();
     notifier.emit({ type: "daemon_stopping", summary: `draining ${pipeline.inflight} in-flight requests`, at: Date.now() });
     stopping = (async () => {
       const deadline = opts.drainTimeoutMs ?? 30_000;

@@ -102,6 +102,8 @@ export const configFileSchema = z.strictObject({
   admin_authorization: keyList.optional(),
   /** Key(s) /metrics requires when set; unset: open. */
   metrics_authorization: keyList.optional(),
+  /** Client-key names used as metric labels; keys beyond count as "other". Default 100. */
+  metrics_max_keys: z.number({ message: "must be a whole number" }).int({ message: "must be a whole number" }).min(0, { message: "must be 0 or more" }).max(10_000, { message: "must be at most 10000" }).optional(),
   /** Link-local or cloud-metadata hosts upstreams may point at anyway (refused by default). */
   allow_link_local: z.array(z.string().trim().min(1), { message: "must be a list of hosts, such as [169.254.10.5]" }).optional(),
   /** How upstreams are ordered for a request; default priority (ordered failover). */

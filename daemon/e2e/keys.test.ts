@@ -6,7 +6,7 @@ import OpenAI from "openai";
 import type { FakeUpstream } from "./fake-upstream.ts";
 import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
 import { e2eSuite, type RouteOptions } from "./suite.ts";
-import type { KeySettings } from "../keys/view.ts";
+import { addKey, clientFor } from "./key-fixtures.ts";
 
 const suite = e2eSuite("A", "B");
 let a: FakeUpstream, b: FakeUpstream;
@@ -21,11 +21,6 @@ const route = (opts: RouteOptions = {}) =>
     opts,
   );
 
-/** Creates a key through the daemon's key service (as routectl does) and returns its secret. */
-async function addKey(r: Route, name: string, fields: Partial<KeySettings> = {}): Promise<string> {
-  return (await r.daemon.keys.add({ name, ...fields })).secret;
-}
-const clientFor = (r: Route, key: string) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0 });
 const keyed = (r: Route, key: string, body: unknown = chatBody()) => fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("client keys", () => {

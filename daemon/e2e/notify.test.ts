@@ -1,35 +1,26 @@
 // Alerts from the real daemon: a request that fails everywhere reaches the webhook, with no key in
 // it, and a hanging channel never delays the client.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Server } from "bun";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
 import { chatBody, CLIENT_KEY, startRoute } from "./harness.ts";
+import { startHookReceiver, type HookReceiver } from "./hook-receiver.ts";
 
 let a: FakeUpstream;
-let hook: Server<undefined>;
-const received: any[] = [];
-const waiters: (() => void)[] = [];
+let hook: HookReceiver;
+let received: any[];
 let hang = false;
 
 beforeAll(async () => {
   a = await startFakeUpstream("A");
-  hook = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(req) {
-      received.push(await req.json());
-      for (const w of waiters.splice(0)) w();
-      if (hang) return new Promise<Response>(() => {});
-      return Response.json({ ok: true });
-    },
-  });
+  hook = startHookReceiver(() => hang);
+  received = hook.received;
 });
 afterAll(() => {
   a.stop();
-  hook.stop(true);
+  hook.stop();
 });
 
-const nextHook = () => new Promise<void>((r) => waiters.push(r));
+const nextHook = () => hook.next();
 
 test("a request failing on every upstream is alerted, without keys; a hanging channel delays nothing", async () => {
   const r = await startRoute([{ name: "a", sk: "sk-SENTINEL-notify-0001", endpoint: a.url }], {

@@ -92,7 +92,8 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
       return new HttpError(403, "price_unknown", `key ${e.name} has a budget and model ${JSON.stringify(ctx.model)} has no known price; set one under prices: in upstreams.yaml`);
     }
     reserve = est?.micros ?? 0;
-    if (m.spent + m.reserved + reserve > r.budgetMicros) return budgetRefusal(e, registry, reserve);
+    // Spent in full refuses even a request that reserves nothing (a model with no known price).
+    if (m.spent >= r.budgetMicros || m.spent + m.reserved + reserve > r.budgetMicros) return budgetRefusal(e, registry, reserve);
   }
   m.reserved += reserve;
   m.inflight++;

@@ -26,19 +26,34 @@ interface Tally {
   n: number;
 }
 
+type Values = () => Iterable<[Record<string, string>, number]>;
+
+/** A counter or gauge whose children are computed at scrape time: what is gone disappears. */
+function scraped(kind: "counter" | "gauge", registry: Registry, name: string, help: string, labelNames: readonly string[], values: Values) {
+  const common = { name, help, labelNames, registers: [registry] };
+  if (kind === "counter") {
+    new Counter({
+      ...common,
+      collect() {
+        this.reset();
+        for (const [l, v] of values()) this.inc(l, v);
+      },
+    });
+  } else {
+    new Gauge({
+      ...common,
+      collect() {
+        this.reset();
+        for (const [l, v] of values()) this.set(l, v);
+      },
+    });
+  }
+}
+
 /** A counter whose children are tallies; prom-client gets the totals when scraped. */
 function tallyCounter(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
   const tallies: Tally[] = [];
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const t of tallies) this.inc(t.labels, t.n);
-    },
-  });
+  scraped("counter", registry, name, help, labelNames, () => tallies.map((t) => [t.labels, t.n]));
   return (labels: Record<string, string>): Tally => {
     const t = { labels, n: 0 };
     tallies.push(t);
@@ -128,16 +143,14 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     },
   });
   const inflight = { set: (n: number) => void (inflightNow = n) };
-  new Gauge({
-    name: "route_upstream_up",
-    help: "1 if the upstream is in rotation (enabled and its health breaker closed), else 0 (disabled, cooling, half-open, misconfigured).",
-    labelNames: ["upstream"] as const,
-    registers: [registry],
-    collect() {
-      this.reset(); // computed at scrape time: removed upstreams disappear
-      for (const u of upstreams()) this.set({ upstream: u.label }, u.up ? 1 : 0);
-    },
-  });
+  scraped(
+    "gauge",
+    registry,
+    "route_upstream_up",
+    "1 if the upstream is in rotation (enabled and its health breaker closed), else 0 (disabled, cooling, half-open, misconfigured).",
+    ["upstream"],
+    () => upstreams().map((u) => [{ upstream: u.label }, u.up ? 1 : 0]),
+  );
   new Gauge({
     name: "route_upstream_limit_remaining",
     help: "Requests (rpm, rpd) or tokens (tpm) an upstream may still take under its configured limits; absent for unlimited.",
@@ -184,6 +197,24 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     labelNames: ["channel", "outcome"] as const,
     registers: [registry],
   });
+
+  // Client keys by the operator's key names, bounded: the first `maxKeys` names seen are label
+  // values, later ones count as "other" (metrics_max_keys).
+  const keyRequests = tallyCounter(registry, "route_key_requests_total", "Requests made with a client key, by key name (\"other\" past metrics_max_keys).", ["key"]);
+  const keySpend = tallyCounter(registry, "route_key_spend_micros_total", "Micro-dollars charged to client keys (priced requests), by key name.", ["key"]);
+  const keyTokens = tallyCounter(registry, "route_key_tokens_total", "Tokens used with client keys, by key name and kind (prompt, completion).", ["key", "kind"]);
+  let maxKeys = 100;
+  const keyNames = new Set<string>();
+  const keyLabel = (name: string) => (keyNames.has(name) ? name : keyNames.size < maxKeys ? (keyNames.add(name), name) : "other");
+  let keyBudgets = (_max: number): { key: string; remaining: number }[] => [];
+  scraped(
+    "gauge",
+    registry,
+    "route_key_budget_remaining_micros",
+    "Micro-dollars a client key may still spend in its budget window (reservations held), for the first metrics_max_keys keys with a budget.",
+    ["key"],
+    () => keyBudgets(maxKeys).map((k) => [{ key: k.key }, k.remaining]),
+  );
 
   // A client picks the model name: only names the config has become label values (set on each pool change).
   let models = new Set<string>();
@@ -244,6 +275,22 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     },
     notification(channel: string, outcome: string) {
       child("n", channel, outcome, null, () => notifications.labels(channel, outcome)).inc();
+    },
+    /** metrics_max_keys: names already labelled keep their label. */
+    setMaxKeys(n: number) {
+      maxKeys = n;
+    },
+    /** Budgeted keys and their remaining micro-dollars (at most `max`), read at scrape time. */
+    watchKeyBudgets(read: typeof keyBudgets) {
+      keyBudgets = read;
+    },
+    /** A client key's priced request (cost null: unknown price, counted as a request only). */
+    keyRequest(name: string, costMicros: number | null, prompt: number | null, completion: number | null) {
+      const k = keyLabel(name);
+      child("kr", k, null, null, () => keyRequests({ key: k })).n++;
+      if (costMicros) child("ks", k, null, null, () => keySpend({ key: k })).n += costMicros;
+      if (prompt) child("kt", k, "p", null, () => keyTokens({ key: k, kind: "prompt" })).n += prompt;
+      if (completion) child("kt", k, "c", null, () => keyTokens({ key: k, kind: "completion" })).n += completion;
     },
     rejected(code: string) {
       child("x", code, null, null, () => rejected({ code })).n++;

@@ -8,6 +8,9 @@ export const EVENT_TYPES = [
   "upstream_auth", // an upstream answered 401/403: its key is wrong
   "upstream_daily_limit", // an upstream reached its daily limit
   "log_store_failing", // request-log rows cannot be written
+  "key_soft_budget", // a client key's spend passed its soft budget (once per budget window)
+  "key_exhausted", // a client key's spend reached its budget (once per budget window)
+  "key_expiring", // a client key expires within 3 days (once per key and expiry)
   "daemon_started",
   "daemon_stopping",
   "test", // `routectl notify test`
@@ -18,6 +21,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export interface NotifyEvent {
   type: EventType;
   upstream?: string;
+  key?: string; // a client key's name (never its secret)
   summary: string; // one line, no secrets
   detail?: Record<string, string | number | null>;
   excerpt?: string; // request excerpt, only when include_excerpt is on
@@ -31,6 +35,9 @@ const TITLE: Record<EventType, string> = {
   upstream_auth: "Upstream rejected its key",
   upstream_daily_limit: "Upstream reached its daily limit",
   log_store_failing: "Request log store failing",
+  key_soft_budget: "Client key passed its soft budget",
+  key_exhausted: "Client key exhausted its budget",
+  key_expiring: "Client key expires soon",
   daemon_started: "Route started",
   daemon_stopping: "Route stopping",
   test: "Route test message",
@@ -42,7 +49,7 @@ function minutes(ms: number): string {
 
 /** The message text; `more` > 0 makes it the follow-up of a group ("12 more in 5 min"). */
 export function formatEvent(e: NotifyEvent, host: string, more = 0, windowMs = 0): string {
-  const head = `[Route@${host}] ${TITLE[e.type]}${e.upstream ? `: ${e.upstream}` : ""}`;
+  const head = `[Route@${host}] ${TITLE[e.type]}${e.upstream || e.key ? `: ${e.upstream ?? e.key}` : ""}`;
   const lines = [more > 0 ? `${head} (${more} more in ${minutes(windowMs)})` : head, e.summary];
   for (const [k, v] of Object.entries(e.detail ?? {})) if (v !== null && v !== "") lines.push(`${k}: ${v}`);
   if (e.excerpt) lines.push(`request: ${e.excerpt}`);

@@ -1,4 +1,4 @@
-// Storm control, pure and clock-injected. Events group per (type, upstream) over a window: the
+// Storm control, pure and clock-injected. Events group per (type, upstream, key) over a window: the
 // first is sent at once; the rest are counted and leave as one follow-up when the window ends,
 // which opens the next window, so a steady storm costs one message per window. A per-channel
 // hourly cap bounds everything else.
@@ -20,7 +20,7 @@ export function createGrouper(windowMs: number, now: () => number) {
   return {
     /** True if the event should be sent now; false if it was counted into its group. */
     offer(e: NotifyEvent): boolean {
-      const key = `${e.type}\0${e.upstream ?? ""}`;
+      const key = `${e.type}\0${e.upstream ?? ""}\0${e.key ?? ""}`;
       const g = groups.get(key);
       if (g && now() - g.opened < windowMs) {
         g.count++;

@@ -182,6 +182,20 @@ describe("no storms", () => {
     expect(g.due()).toEqual([{ event: expect.objectContaining({ upstream: "a" }), more: 1 }]);
   });
 
+  test("key events group per key: two keys' alerts both go out at once; the key is named in title and webhook body", async () => {
+    hits.length = 0;
+    const { n } = setup({ webhook: { url: `${base}/keys`, events: ["key_exhausted"] } });
+    n.emit({ type: "key_exhausted", key: "alice", summary: "key alice has spent $5.00", at: 0 });
+    n.emit({ type: "key_exhausted", key: "bob", summary: "key bob has spent $5.00", at: 0 });
+    n.emit({ type: "key_soft_budget", key: "carol", summary: "filtered out", at: 0 });
+    await n.close();
+    expect(hits.map((h) => [h.body.type, h.body.key])).toEqual([
+      ["key_exhausted", "alice"],
+      ["key_exhausted", "bob"],
+    ]);
+    expect(hits[0]!.body.text).toStartWith("[Route@gw1] Client key exhausted its budget: alice\n");
+  });
+
   test("a full queue drops and counts instead of growing", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

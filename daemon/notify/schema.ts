@@ -35,7 +35,7 @@ const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
 });
 
 export const notifySchema = z.strictObject({
-  window: duration.optional().describe("grouping window per (event type, upstream); default 5m"),
+  window: duration.optional().describe("grouping window per (event type, upstream or key); default 5m"),
   hourly_cap: z.number().int().positive().optional().describe("messages per channel per hour; default 30"),
   include_excerpt: z.boolean().optional().describe("add a short request excerpt to request_failed; default false"),
   feishu: oneOrMany(feishu).optional(),

@@ -1,4 +1,5 @@
-// Routes Route answers itself: /health, /metrics (and the seed's /v1/metrics), /v1/status, /admin/*.
+// Routes Route answers itself: /health, /metrics (and the seed's /v1/metrics), /v1/status, /admin/*,
+// and the key holder's billing endpoints.
 import type { Metrics } from "../metrics/registry.ts";
 import { healthView, type Live } from "../routing/live.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
@@ -22,6 +23,8 @@ export interface LocalDeps extends AdminDeps {
   logStore: () => LogStoreState;
   isDraining: () => boolean;
   startedAt: number;
+  /** The key holder's billing endpoints (keys/billing-routes.ts). */
+  billing?: (req: Request, url: URL) => Promise<Response> | Response | null;
 }
 
 const limitOf = (n: number | null) => n ?? -1; // api-together's fields: -1 = unlimited
@@ -108,6 +111,6 @@ export function createLocalRoutes(deps: LocalDeps) {
       if (refused?.status === 401) deps.metrics.rejected("invalid_api_key");
       return refused ?? handleAdmin(req, url, deps);
     }
-    return null;
+    return deps.billing?.(req, url) ?? null;
   };
 }

@@ -14,6 +14,7 @@ export function createWebhookChannel(o: { name: string; url: string; token?: str
         text: msg.text,
         type: e.type,
         upstream: e.upstream ?? null,
+        key: e.key ?? null,
         summary: e.summary,
         detail: e.detail ?? {},
         excerpt: e.excerpt ?? null,
