@@ -1,6 +1,7 @@
 // The Keys screen against a fake routed: the table (state, spend bar, requests today, limits,
 // expiry), every binding, the form's checks, and secrets shown once and never again.
 import { afterEach, describe, expect, test } from "bun:test";
+import { RpcError } from "../../shared/rpc/errors.ts";
 import { binding } from "../test/binding.ts";
 import { createFakeClient } from "../test/fake-client.ts";
 import { makeKey } from "../test/fixtures.ts";
@@ -194,6 +195,21 @@ describe("keys", () => {
     await h.waitFor("(field 13 of 13)");
     expect(h.text()).toMatch(/› Note/);
     expect(h.text().split("\n").length).toBeLessThanOrEqual(24);
+  });
+});
+
+describe("an older routed", () => {
+  test("without keys.* the screen says why it is empty; other screens are unaffected", async () => {
+    const fake = createFakeClient({ keys: keys() });
+    const refuse = () => fake.failNext("keys.list", new RpcError("method_not_found", "unknown method keys.list"));
+    refuse();
+    h = await renderApp({ fake });
+    await h.waitFor(() => fake.calls.some((c) => c.method === "keys.list"));
+    refuse(); // the screen reads again when shown
+    await h.press("4");
+    await h.waitFor("keys.list: unknown method keys.list");
+    await h.press("a"); // creating still asks routed, which answers for itself
+    await h.waitFor("Create a client key");
   });
 });
 

@@ -42,7 +42,7 @@ const COLS: Col[] = [
 ];
 // The client key and the cost, where they fit beside a readable reply (they are in the request view).
 const WIDE_COLS: Col[] = [...COLS.slice(0, -1), { header: "KEY", width: 6, grow: 1 }, { header: "COST", width: 9, align: "right" }, COLS.at(-1)!];
-const WIDE = 100;
+const WIDE = 120;
 const STATUSES = [undefined, "2xx", "4xx", "5xx"];
 
 const cells = (e: LogSummaryView, wide: boolean) => [
