@@ -10,3 +10,15 @@ export function useSelection<T extends { id: number }>(list: T[], selectedId: nu
   const select = (i: number) => list.length && setSelectedId(list[Math.max(0, Math.min(list.length - 1, i))]!.id);
   return { index, selected: list[index] as T | undefined, select };
 }
+
+/** The bindings list screens share: move the selection; add, edit, delete and details open a mode. */
+export function listBindings<M extends string>(sel: { index: number; select: (i: number) => unknown; selected: unknown }, open: (m: "add" | "edit" | "delete" | M) => void, details: () => void) {
+  return {
+    up: () => sel.select(sel.index - 1),
+    down: () => sel.select(sel.index + 1),
+    add: () => open("add"),
+    edit: () => sel.selected && open("edit"),
+    details: () => sel.selected && details(),
+    delete: () => sel.selected && open("delete"),
+  };
+}

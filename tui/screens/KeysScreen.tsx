@@ -5,14 +5,14 @@ import { Box, Text } from "ink";
 import { useEffect, useRef, useState } from "react";
 import type { KeyView } from "../../shared/rpc/keys-contract.ts";
 import type { DaemonClient } from "../client.ts";
-import { ConfirmDialog } from "../components/ConfirmDialog.tsx";
 import { Form } from "../components/Form.tsx";
+import { ListFooter, type Question } from "../components/ListFooter.tsx";
 import { ScrollView } from "../components/ScrollView.tsx";
 import { SecretDialog, type Secret } from "../components/SecretDialog.tsx";
 import { dateTime, displayWidth, layout, pad, row, truncate } from "../format.ts";
 import { useActions } from "../hooks/use-actions.ts";
 import { useKeys } from "../hooks/use-keys.ts";
-import { useSelection } from "../hooks/use-selection.ts";
+import { listBindings, useSelection } from "../hooks/use-selection.ts";
 import { errorsFromDaemon, FIELDS, initialValues, validate, type Submit } from "../key-form.ts";
 import { bar, KEY_COLS, keyCells, keyDetails, keyStateRole, SPEND_COL, spendShare, spendText } from "../key-rows.ts";
 import { hint } from "../keymap.ts";
@@ -74,12 +74,7 @@ export function KeysScreen(p: KeysScreenProps) {
   useKeys(
     "keys",
     {
-      up: () => select(index - 1),
-      down: () => select(index + 1),
-      add: () => open("add"),
-      edit: () => selected && open("edit"),
-      details: () => selected && setMode("details"),
-      delete: () => selected && open("delete"),
+      ...listBindings({ index, select, selected }, open, () => setMode("details")),
       rotate: () => selected && open("rotate"),
       toggle: () => {
         if (!selected) return;
@@ -144,11 +139,25 @@ export function KeysScreen(p: KeysScreenProps) {
   const barWidth = Math.max(BAR_MIN, Math.min(BAR_MAX, room - longest(compact) - 1));
   const part = (from: number, to: number, cells: string[]) => row(KEY_COLS.slice(from, to), widths.slice(from, to), cells.slice(from, to), theme.glyph.ellipsis);
   const footer = hint("keys", [["add", "create"], ["edit", "edit"], ["toggle", "on/off"], ["rotate", "rotate"], ["delete", "delete"], ["details", "details"]], theme.ascii, true);
+  const ask: Question | null = !selected
+    ? null
+    : mode === "delete"
+      ? {
+          question: `Delete key ${selected.name} (${selected.prefix})? It is refused from its next request.`,
+          onYes: () => {
+            setMode("list");
+            void run(`delete ${selected.name}`, () => client.call("keys.remove", { key: selected.id }), (k) => `deleted ${k.name}`);
+          },
+          onNo: () => setMode("list"),
+        }
+      : mode === "rotate"
+        ? { question: `Rotate key ${selected.name}? A new secret; the old one works for a grace period (1h).`, onYes: () => rotate(selected), onNo: () => setMode("list") }
+        : null;
   const empty = p.keys === null ? (p.error ? `keys.list: ${p.error}` : "waiting for routed...") : list.length === 0 ? "No client keys yet: press a to create one." : null;
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text bold wrap="truncate">{`  ${row(KEY_COLS, widths, KEY_COLS.map((c) => c.header))}`}</Text>
+      <Text bold wrap="truncate">{`  ${row(KEY_COLS, widths, KEY_COLS.map((c) => c.header), theme.glyph.ellipsis)}`}</Text>
       <Box flexDirection="column" height={rowsRoom}>
         {empty ? <Text color={theme.fg(p.error ? "error" : "muted")} wrap="truncate">{`  ${empty}`}</Text> : null}
         {visible.map((k) => {
@@ -167,25 +176,7 @@ export function KeysScreen(p: KeysScreenProps) {
           );
         })}
       </Box>
-      {(mode === "delete" || mode === "rotate") && selected ? (
-        <ConfirmDialog
-          question={mode === "delete" ? `Delete key ${selected.name} (${selected.prefix})? It is refused from its next request.` : `Rotate key ${selected.name}? A new secret; the old one works for a grace period (1h).`}
-          width={width}
-          onYes={() => {
-            if (mode === "rotate") return rotate(selected);
-            setMode("list");
-            void run(`delete ${selected.name}`, () => client.call("keys.remove", { key: selected.id }), (k) => `deleted ${k.name}`);
-          }}
-          onNo={() => setMode("list")}
-        />
-      ) : (
-        <Text color={theme.fg(notice?.role ?? "muted")} wrap="truncate">
-          {truncate(notice?.text ?? " ", width, theme.glyph.ellipsis)}
-        </Text>
-      )}
-      <Text color={theme.fg("muted")} wrap="truncate">
-        {truncate(footer, width, theme.glyph.ellipsis)}
-      </Text>
+      <ListFooter ask={ask} notice={notice} hints={footer} width={width} />
     </Box>
   );
 }

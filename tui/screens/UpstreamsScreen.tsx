@@ -5,13 +5,13 @@ import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
 import type { StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
 import type { DaemonClient } from "../client.ts";
-import { ConfirmDialog } from "../components/ConfirmDialog.tsx";
+import { ListFooter, type Question } from "../components/ListFooter.tsx";
 import { ScrollView } from "../components/ScrollView.tsx";
 import { UpstreamForm } from "../components/UpstreamForm.tsx";
-import { layout, ms, row, truncate } from "../format.ts";
+import { layout, ms, row } from "../format.ts";
 import { errText, useActions } from "../hooks/use-actions.ts";
 import { useKeys } from "../hooks/use-keys.ts";
-import { useSelection } from "../hooks/use-selection.ts";
+import { listBindings, useSelection } from "../hooks/use-selection.ts";
 import { hint } from "../keymap.ts";
 import { useTheme } from "../theme.ts";
 import type { Submit } from "../upstream-form.ts";
@@ -67,12 +67,7 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
   useKeys(
     "upstreams",
     {
-      up: () => select(index - 1),
-      down: () => select(index + 1),
-      add: () => open("add"),
-      edit: () => selected && open("edit"),
-      details: () => selected && setMode("details"),
-      delete: () => selected && open("delete"),
+      ...listBindings({ index, select, selected }, open, () => setMode("details")),
       moveDown: () => move(1),
       moveUp: () => move(-1),
       toggle: () => {
@@ -117,6 +112,18 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
   const visible = list.slice(top, top + rowsRoom);
   const footer = hint("upstreams", [["add", "add"], ["edit", "edit"], ["toggle", "on/off"], ["moveDown", "down"], ["moveUp", "up"], ["delete", "delete"], ["test", "test"], ["details", "details"]], theme.ascii, true);
 
+  const ask: Question | null =
+    mode === "delete" && selected
+      ? {
+          question: `Delete upstream ${selected.label} (position ${selected.position}, ${selected.endpoint})?`,
+          onYes: () => {
+            setMode("list");
+            void run(`delete ${selected.label}`, () => client.call("upstreams.remove", { upstream: selected.id }), (u) => `deleted ${u.label}`);
+          },
+          onNo: () => setMode("list"),
+        }
+      : null;
+
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{`  ${row(UPSTREAM_COLS, widths, UPSTREAM_COLS.map((c) => c.header))}`}</Text>
@@ -133,24 +140,7 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
           );
         })}
       </Box>
-      {mode === "delete" && selected ? (
-        <ConfirmDialog
-          question={`Delete upstream ${selected.label} (position ${selected.position}, ${selected.endpoint})?`}
-          width={width}
-          onYes={() => {
-            setMode("list");
-            void run(`delete ${selected.label}`, () => client.call("upstreams.remove", { upstream: selected.id }), (u) => `deleted ${u.label}`);
-          }}
-          onNo={() => setMode("list")}
-        />
-      ) : (
-        <Text color={theme.fg(notice?.role ?? "muted")} wrap="truncate">
-          {truncate(notice?.text ?? " ", width, theme.glyph.ellipsis)}
-        </Text>
-      )}
-      <Text color={theme.fg("muted")} wrap="truncate">
-        {truncate(footer, width, theme.glyph.ellipsis)}
-      </Text>
+      <ListFooter ask={ask} notice={notice} hints={footer} width={width} />
     </Box>
   );
 }
