@@ -147,6 +147,7 @@ describe("keys", () => {
     await h.waitFor("the secret is no longer shown");
     await h.waitFor(() => selected().includes("frank"));
     expect(h.text()).not.toContain(secret);
+    expect(JSON.stringify(await h.fake.client.call("keys.list", {}))).not.toContain(secret); // routed never lists it
     expect(selected()).toMatch(/frank\s+sk-route-[0-9a-f]{4}\s+active\s+\S+ \$0\.00 \/ \$25\.00 \(month\)/);
     await h.press("e"); // nor in the edit form
     await h.waitFor("Edit key frank");
