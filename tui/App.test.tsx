@@ -21,19 +21,26 @@ describe("global keys", () => {
     await h.press("tab");
     await h.waitFor(/sparklines|waiting for the first stats tick/);
     await h.press("tab");
+    await h.waitFor("No client keys yet");
+    await h.press("tab");
     await h.waitFor("alpha");
   });
 
   test(binding("global", "prevScreen"), async () => {
     h = await renderApp({ fake: two() });
     await h.press("shift+tab");
+    await h.waitFor("No client keys yet");
+    await h.press("shift+tab");
     await h.waitFor(/sparklines|waiting for the first stats tick/);
     await h.press("shift+tab");
     await h.waitFor("LIVE");
   });
 
-  test(`${binding("global", "screen1")}, ${binding("global", "screen2")}, ${binding("global", "screen3")}`, async () => {
+  test(`${binding("global", "screen1")}, ${binding("global", "screen2")}, ${binding("global", "screen3")}, ${binding("global", "screen4")}`, async () => {
     h = await renderApp({ fake: two() });
+    await h.press("4");
+    await h.waitFor("No client keys yet");
+    expect(onScreen(h.text(), "Keys")).toBeTruthy();
     await h.press("3");
     await h.waitFor(/sparklines|waiting for the first stats tick/);
     await h.press("2");
@@ -124,7 +131,7 @@ describe("layout", () => {
   test("fits 80×24 on every screen, and uses the room of a bigger terminal", async () => {
     h = await renderApp({ fake: two() });
     await h.waitFor("alpha");
-    for (const key of ["1", "2", "3", "?"]) {
+    for (const key of ["1", "2", "3", "4", "?"]) {
       await h.press(key);
       expect(fits(h, 80, 24)).toBe(true);
       if (key === "?") await h.press("?");
@@ -141,7 +148,7 @@ describe("layout", () => {
   test("NO_COLOR: no colour codes at all", async () => {
     h = await renderApp({ fake: two(), color: false });
     await h.waitFor("alpha");
-    for (const key of ["1", "2", "3"]) {
+    for (const key of ["1", "2", "3", "4"]) {
       await h.press(key);
       expect(h.frame()).not.toMatch(/\x1b\[(3|9)\dm/); // foreground colours
     }
@@ -152,7 +159,7 @@ describe("layout", () => {
     h = await renderApp({ fake, ascii: true });
     fake.emitStats();
     await h.waitFor("alpha");
-    for (const key of ["1", "2", "3", "?"]) {
+    for (const key of ["1", "2", "3", "4", "?"]) {
       await h.press(key);
       expect(h.text()).toMatch(/^[\x20-\x7e\n]*$/);
     }

@@ -2,18 +2,20 @@
 // Every screen stays mounted (hidden ones render nothing) so its selection, filter and tail
 // survive switching; the data shared by screens (connection, stats, upstream list) lives here.
 import { Box, useApp, useInput } from "ink";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { DaemonClient } from "./client.ts";
 import { Banner, bannerLines, bannerText } from "./components/Banner.tsx";
 import { HelpOverlay } from "./components/HelpOverlay.tsx";
 import { StatusBar } from "./components/StatusBar.tsx";
 import { SCREENS, TabBar, type ScreenName } from "./components/TabBar.tsx";
 import { useDaemon } from "./hooks/use-daemon.ts";
+import { useClientKeys } from "./hooks/use-client-keys.ts";
 import { useKeys } from "./hooks/use-keys.ts";
 import { useSize } from "./hooks/use-size.ts";
 import { useStats } from "./hooks/use-stats.ts";
 import { useUpstreams } from "./hooks/use-upstreams.ts";
 import { DEFAULT_TAIL_CAP } from "./log-tail.ts";
+import { KeysScreen } from "./screens/KeysScreen.tsx";
 import { LogsScreen } from "./screens/LogsScreen.tsx";
 import { StatsScreen } from "./screens/StatsScreen.tsx";
 import { UpstreamsScreen } from "./screens/UpstreamsScreen.tsx";
@@ -35,10 +37,16 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
   const { stats, history } = useStats(client, conn.generation);
   const ups = useUpstreams(client, conn.generation, stats);
   const [screen, setScreen] = useState<ScreenName>(initialScreen);
+  const keys = useClientKeys(client, conn.generation, stats, screen === "Keys");
   const [help, setHelp] = useState(false);
   const [captured, setCaptured] = useState<Partial<Record<ScreenName, boolean>>>({});
   const [selectedUpstream, setSelectedUpstream] = useState<number | null>(null);
+  const [selectedKey, setSelectedKey] = useState<number | null>(null);
   const quitting = useRef(false);
+
+  useEffect(() => {
+    if (screen === "Logs" && conn.generation > 0) void keys.refresh(); // names for the key filter
+  }, [screen]);
 
   const quit = () => {
     if (quitting.current) return;
@@ -59,6 +67,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
       screen1: () => setScreen("Upstreams"),
       screen2: () => setScreen("Logs"),
       screen3: () => setScreen("Stats"),
+      screen4: () => setScreen("Keys"),
       help: () => setHelp((h) => !h),
       quit,
     },
@@ -69,6 +78,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
   const bannerRows = banner ? bannerLines(banner, width, theme.glyph.ellipsis) : [];
   const body = Math.max(3, height - 2 - bannerRows.length);
   const labels = (ups.upstreams ?? []).map((u) => u.label);
+  const keyNames = (keys.keys ?? []).map((k) => k.name);
 
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -92,8 +102,11 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
           />
         ) : null}
         <Box display={screen === "Logs" && !help ? "flex" : "none"} flexDirection="column">
-          <LogsScreen client={client} generation={conn.generation} upstreamLabels={labels} cap={tailCap} connected={conn.state === "connected"} width={width} height={body} active={screen === "Logs" && !help} setCapture={captureFor("Logs")} />
+          <LogsScreen client={client} generation={conn.generation} upstreamLabels={labels} keyNames={keyNames} cap={tailCap} connected={conn.state === "connected"} width={width} height={body} active={screen === "Logs" && !help} setCapture={captureFor("Logs")} />
         </Box>
+        {screen === "Keys" && !help ? (
+          <KeysScreen client={client} keys={keys.keys} error={keys.error} refresh={keys.refresh} selectedId={selectedKey} setSelectedId={setSelectedKey} width={width} height={body} setCapture={captureFor("Keys")} />
+        ) : null}
         <StatsScreen stats={stats} history={history} width={width} height={body} active={screen === "Stats" && !help} />
       </Box>
       <StatusBar conn={conn} socketPath={client.socketPath} now={Date.now()} width={width} />

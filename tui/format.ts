@@ -2,6 +2,7 @@
 // replies must not break alignment), rows of fixed columns, and compact numbers that fit columns
 // of five or six cells.
 import { formatMs } from "../shared/duration.ts";
+import { microsToUsd } from "../shared/money.ts";
 import { displayWidth } from "../shared/table.ts";
 
 export { displayWidth };
@@ -56,6 +57,9 @@ export function layout(cols: Col[], total: number): number[] {
 export function row(cols: Col[], widths: number[], cells: string[], ellipsis = "…"): string {
   return cols.map((c, i) => pad(truncate(cells[i] ?? "", widths[i]!, ellipsis), widths[i]!, c.align)).join(" ");
 }
+
+/** Integer micro-dollars as "$0.000123", "$12.50". */
+export const usd = (micros: number): string => `$${microsToUsd(micros)}`;
 
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : formatMs(v));
 

@@ -40,7 +40,7 @@ describe("keymap", () => {
       expect({ name, dupes: keys.filter((k, i) => keys.indexOf(k) !== i) }).toEqual({ name, dupes: [] });
     }
     const global = KEYMAP.global.bindings.flatMap((b) => b.keys);
-    for (const screen of ["upstreams", "logs", "stats", "view"] as const) {
+    for (const screen of ["upstreams", "logs", "keys", "stats", "view"] as const) {
       const clash = (KEYMAP[screen].bindings as Binding[]).flatMap((b) => b.keys).filter((k) => global.includes(k));
       expect({ screen, clash }).toEqual({ screen, clash: [] });
     }

@@ -26,6 +26,7 @@ export const KEYMAP = {
       b("screen1", ["1"], "Upstreams screen"),
       b("screen2", ["2"], "Logs screen"),
       b("screen3", ["3"], "Stats screen"),
+      b("screen4", ["4"], "Keys screen"),
       b("help", ["?"], "show or hide this help"),
       b("quit", ["q", "ctrl+c"], "quit, restoring the terminal (ctrl+c: even in forms)"),
     ],
@@ -58,8 +59,22 @@ export const KEYMAP = {
       b("filterText", ["/"], "filter by text (request and reply, searched by routed)"),
       b("filterUpstream", ["u"], "filter by upstream (cycles through them)"),
       b("filterStatus", ["s"], "filter by status (2xx, 4xx, 5xx)"),
+      b("filterKey", ["K"], "filter by client key (cycles through them)"),
       b("clearFilters", ["c"], "clear the filters"),
       b("open", ["enter"], "open the request in full: messages, whole reply, attempts"),
+    ],
+  },
+  keys: {
+    title: "Keys (client keys, their spend and limits)",
+    bindings: [
+      b("up", ["up", "k"], "select the previous key"),
+      b("down", ["down", "j"], "select the next key"),
+      b("add", ["a"], "create a key (form); its secret is shown once"),
+      b("edit", ["e"], "edit the selected key (form)"),
+      b("toggle", ["space"], "disable / enable the selected key (refused on its next request)"),
+      b("rotate", ["r"], "rotate: a new secret, shown once; the old one works for a grace period (asks to confirm)"),
+      b("delete", ["d"], "delete it (asks to confirm)"),
+      b("details", ["enter"], "details: every setting, spend, window, use"),
     ],
   },
   stats: {
@@ -95,6 +110,10 @@ export const KEYMAP = {
   prompt: {
     title: "Filter prompt",
     bindings: [b("submit", ["enter"], "apply"), b("clear", ["ctrl+u"], "clear the text"), b("cancel", ["escape"], "cancel")],
+  },
+  secret: {
+    title: "New secret (shown once)",
+    bindings: [b("close", ["enter", "escape"], "close: the secret is gone from the screen for good")],
   },
   confirm: {
     title: "Confirmation",

@@ -2,7 +2,7 @@
 // "role: text", other bodies as JSON), the whole reply, tool calls, and every attempt with its
 // outcome, so an operator sees why a request went where it went.
 import type { LogRecordView } from "../shared/rpc/contract.ts";
-import { dateTime, ms, wrap } from "./format.ts";
+import { dateTime, ms, usd, wrap } from "./format.ts";
 import { plain, type StyledLine } from "./styled-line.ts";
 import type { Role } from "./theme.ts";
 
@@ -71,6 +71,9 @@ export function recordLines(r: LogRecordView, width: number, hr = "-"): StyledLi
   field("tokens", `prompt ${r.promptTokens ?? "-"}  completion ${r.completionTokens ?? "-"}  total ${r.totalTokens ?? "-"}${r.tokensEstimated ? "  (estimated)" : ""}`);
   if (r.upstreamModel && r.upstreamModel !== r.model) field("sent as", `model ${r.upstreamModel} (the upstream's name for it)`);
   field("client", `${r.clientIp ?? "-"}${r.userAgent ? `  ${r.userAgent}` : ""}`);
+  field("key", r.keyName ?? (r.keyId ? `#${r.keyId}` : "shared (authorization)"));
+  field("cost", r.costMicros === undefined ? "-" : r.costMicros === null ? "unknown (no price for the model)" : usd(r.costMicros), r.costMicros == null ? "muted" : undefined);
+  if (r.priceSource) field("price", r.priceSource);
   if (r.errorCode || r.errorMessage) field("error", `${r.errorCode ?? ""}${r.errorMessage ? `: ${r.errorMessage}` : ""}`, "error");
 
   section(`attempts (${r.attempts.length})`);

@@ -18,6 +18,7 @@ export interface Theme {
     sep: string;
     spark: string[]; // lowest to highest
     hr: string;
+    bar: [full: string, empty: string];
   };
 }
 
@@ -30,8 +31,8 @@ export function createTheme(opts: { color: boolean; ascii: boolean }): Theme {
     fg: (role) => (opts.color ? COLORS[role] : undefined),
     border: opts.ascii ? "classic" : "round",
     glyph: opts.ascii
-      ? { bullet: "*", selected: ">", ellipsis: "~", sep: "|", spark: ["_", ".", "-", ":", "=", "+", "*", "#"], hr: "-" }
-      : { bullet: "●", selected: "›", ellipsis: "…", sep: "│", spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], hr: "─" },
+      ? { bullet: "*", selected: ">", ellipsis: "~", sep: "|", spark: ["_", ".", "-", ":", "=", "+", "*", "#"], hr: "-", bar: ["#", "."] }
+      : { bullet: "●", selected: "›", ellipsis: "…", sep: "│", spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], hr: "─", bar: ["█", "░"] },
   };
 }
 

@@ -2,18 +2,13 @@
 // validation with the same rules routed applies (so most mistakes are caught before a round
 // trip), the call to make, and where routed's own refusals belong (under which field).
 import type { Params, UpstreamView } from "../shared/rpc/contract.ts";
-import { RpcError } from "../shared/rpc/errors.ts";
 import { parseDurationMs } from "../shared/duration.ts";
 import { endpointSchema, upstreamNameSchema } from "../shared/upstream-fields.ts";
+import { placeErrors, type Field as FormField, type FormErrors } from "./form-errors.ts";
 
 export type FieldId = "name" | "endpoint" | "sk" | "timeout" | "streamTimeout";
 
-export interface Field {
-  id: FieldId;
-  label: string;
-  secret?: boolean;
-  hint: string;
-}
+export type Field = FormField<FieldId>;
 
 export const FIELDS: Field[] = [
   { id: "name", label: "Name", hint: "optional: letters, digits, . _ -" },
@@ -24,7 +19,7 @@ export const FIELDS: Field[] = [
 ];
 
 export type Values = Record<FieldId, string>;
-export type Errors = Partial<Record<FieldId | "form", string>>;
+export type Errors = FormErrors<FieldId>;
 export type Submit = { kind: "add"; params: Params<"upstreams.add"> } | { kind: "update"; params: Params<"upstreams.update"> };
 
 const durationText = (v: number | null) => (v === null ? "" : v % 1000 === 0 ? `${v / 1000}s` : `${v}ms`);
@@ -75,19 +70,4 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
 const PARAM_FIELD: Record<string, FieldId> = { name: "name", endpoint: "endpoint", sk: "sk", timeoutMs: "timeout", streamTimeoutMs: "streamTimeout" };
 
 /** routed's refusal, placed under the field it is about (or at the form's foot). */
-export function errorsFromDaemon(err: unknown): Errors {
-  if (!(err instanceof RpcError)) return { form: err instanceof Error ? err.message : String(err) };
-  if (err.code === "duplicate_name") return { name: err.message };
-  const problems = Array.isArray(err.data.problems) ? (err.data.problems as string[]) : [];
-  if (err.code === "invalid_params" && problems.length > 0) {
-    const out: Errors = {};
-    for (const p of problems) {
-      const [path, ...rest] = p.split(": ");
-      const field = PARAM_FIELD[(path ?? "").replace(/^patch\./, "")];
-      if (field) out[field] = rest.join(": ");
-      else out.form = out.form ? `${out.form}; ${p}` : p;
-    }
-    return out;
-  }
-  return { form: `${err.message} (${err.code})` };
-}
+export const errorsFromDaemon = (err: unknown): Errors => placeErrors(err, PARAM_FIELD);

@@ -120,7 +120,7 @@ export interface LogRow {
 /** The columns a log listing shows: everything but the bodies. */
 export const LOG_SUMMARY_FIELDS = [
   "id", "ts", "method", "path", "model", "stream", "upstreamId", "upstreamName", "status",
-  "ttftMs", "totalMs", "promptTokens", "completionTokens", "errorCode",
+  "ttftMs", "totalMs", "promptTokens", "completionTokens", "errorCode", "keyName", "costMicros",
 ] as const;
 export const REPLY_PREVIEW_CHARS = 200;
 /** …plus the beginning of the reply, so a listing shows what was answered. */
@@ -143,6 +143,8 @@ export interface LogQuery {
   until?: number; // ms since epoch, exclusive
   /** Text found in the request body or the reply. */
   text?: string;
+  /** The client key's name, as logged. */
+  key?: string;
   /** Only rows older than this id (ids are UUIDv7, so time-ordered): the paging cursor. */
   before?: string;
   limit: number;

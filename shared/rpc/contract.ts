@@ -130,6 +130,7 @@ const logFilter = {
   model: z.string().min(1).optional(),
   status: z.union([z.number().int().min(100).max(599), z.string().regex(/^([1-5]xx|\d{3})$/i, { message: 'must be a status such as 502 or a class such as "5xx"' })]).optional(),
   text: z.string().min(1).max(1000).optional(),
+  key: z.string().min(1).max(64).optional(), // the client key's name, as logged
 };
 
 export const logSummarySchema = z.object({
@@ -148,6 +149,8 @@ export const logSummarySchema = z.object({
   completionTokens: z.number().nullable(),
   errorCode: z.string().nullable(),
   replyPreview: z.string().nullable(), // the reply's first 200 characters
+  keyName: z.string().nullable().optional(), // the client key used (null: a shared key)
+  costMicros: z.number().nullable().optional(), // integer micro-dollars; null: price unknown
 });
 
 export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).extend({

@@ -12,6 +12,8 @@ export interface LogFilter {
   text?: string;
   upstream?: string;
   status?: string;
+  /** A client key's name. */
+  key?: string;
 }
 
 export const BACKFILL = 200;
@@ -21,6 +23,7 @@ export function filterParams(f: LogFilter): Params<"logs.subscribe"> {
   if (f.text) p.text = f.text;
   if (f.upstream) p.upstream = f.upstream;
   if (f.status) p.status = f.status;
+  if (f.key) p.key = f.key;
   return p;
 }
 

@@ -2,9 +2,10 @@
 // here. Changes made elsewhere (routectl, the admin API, a reload, SIGHUP) show up in the next
 // stats.tick as a different set, order or state of upstreams: that tick, not a polling timer, is
 // what makes this hook read the list again.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect } from "react";
 import type { StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
 import type { DaemonClient } from "../client.ts";
+import { useList } from "./use-list.ts";
 
 /** Whether a tick shows upstreams other than the list's (added, removed, renamed, moved, toggled). */
 export function listDiffers(list: UpstreamView[], stats: StatsView): boolean {
@@ -16,31 +17,7 @@ export function listDiffers(list: UpstreamView[], stats: StatsView): boolean {
 }
 
 export function useUpstreams(client: DaemonClient, generation: number, stats: StatsView | null) {
-  const [upstreams, setUpstreams] = useState<UpstreamView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const busy = useRef(false);
-  const again = useRef(false);
-
-  const refresh = useCallback(async () => {
-    if (busy.current) return void (again.current = true); // one read at a time; one more after it
-    busy.current = true;
-    try {
-      do {
-        again.current = false;
-        const r = await client.call("upstreams.list", {});
-        setUpstreams(r.upstreams);
-        setError(null);
-      } while (again.current);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      busy.current = false;
-    }
-  }, [client]);
-
-  useEffect(() => {
-    if (generation > 0) void refresh();
-  }, [generation, refresh]);
+  const { list: upstreams, setList: setUpstreams, refresh, error } = useList(client, generation, async (c) => (await c.call("upstreams.list", {})).upstreams);
 
   useEffect(() => {
     if (stats && upstreams && listDiffers(upstreams, stats)) void refresh();

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { binding } from "../test/binding.ts";
 import { createFakeClient } from "../test/fake-client.ts";
-import { makeLog, makeUpstream } from "../test/fixtures.ts";
+import { makeKey, makeLog, makeUpstream } from "../test/fixtures.ts";
 import { renderApp, type Harness } from "../test/harness.tsx";
 
 let h: Harness;
@@ -189,5 +189,53 @@ describe("scrolling a long view", () => {
     await h.waitFor("lines 1-20");
     await h.press("backspace");
     await h.waitFor("LIVE");
+  });
+});
+
+describe("client keys in the logs", () => {
+  async function withKeys(width = 80) {
+    const logs = [makeLog({ keyId: 1, keyName: "alice", costMicros: 123, replyText: "from alice" }), makeLog({ keyId: 2, keyName: "bob", costMicros: 2_500_000, replyText: "from bob" }), makeLog({ replyText: "from shared", costMicros: null })];
+    const fake = createFakeClient({ upstreams: [makeUpstream({ id: 1, name: "up1" })], logs, keys: [makeKey({ id: 1, name: "alice" }), makeKey({ id: 2, name: "bob" })] });
+    h = await renderApp({ fake, width });
+    await h.press("2");
+    await h.waitFor("from shared");
+  }
+
+  test(`${binding("logs", "filterKey")}: routed is asked for that key's requests only, live and backfilled`, async () => {
+    await withKeys();
+    await h.press("K");
+    await h.waitFor("filter: key alice");
+    expect(lastSub()).toEqual({ key: "alice" });
+    expect(h.fake.calls.filter((c) => c.method === "logs.query").at(-1)!.params).toEqual({ key: "alice", limit: 200 });
+    await h.waitFor(() => !h.text().includes("from shared"));
+    expect(h.text()).toContain("from alice");
+    expect(h.text()).not.toContain("from bob");
+    emit(1, { keyId: 2, keyName: "bob", replyText: "bob again" });
+    emit(1, { keyId: 1, keyName: "alice", replyText: "alice again" });
+    await h.waitFor("alice again");
+    expect(h.text()).not.toContain("bob again");
+    await h.press("K");
+    await h.waitFor("filter: key bob");
+    await h.press("K");
+    await h.waitFor(() => !h.text().includes("filter:"));
+    expect(lastSub()).toEqual({});
+  });
+
+  test("a wide terminal shows each request's key and cost; the request view shows key, cost and price source", async () => {
+    await withKeys(120);
+    expect(h.text()).toMatch(/KEY\s+COST/);
+    expect(h.text()).toMatch(/alice\s+\$0\.000123 from alice/);
+    expect(h.text()).toMatch(/bob\s+\$2\.50 from bob/);
+    emit(1, { keyId: 1, keyName: "alice", costMicros: 4567, priceSource: "genai-prices:openai/gpt-4o-mini", replyText: "priced" });
+    await h.waitFor("priced");
+    await h.press("enter");
+    await h.waitFor(/key\s+alice/);
+    expect(h.text()).toMatch(/cost\s+\$0\.004567/);
+    expect(h.text()).toMatch(/price\s+genai-prices:openai\/gpt-4o-mini/);
+    await h.press("escape");
+    await h.press("up");
+    await h.press("enter");
+    await h.waitFor(/key\s+shared \(authorization\)/);
+    expect(h.text()).toMatch(/cost\s+unknown/);
   });
 });

@@ -7,7 +7,7 @@ import type { LogSummaryView } from "../../shared/rpc/contract.ts";
 import type { DaemonClient } from "../client.ts";
 import { LogDetail } from "../components/LogDetail.tsx";
 import { Prompt } from "../components/Prompt.tsx";
-import { clock, count, layout, ms, row, truncate, type Col } from "../format.ts";
+import { clock, count, layout, ms, row, truncate, usd, type Col } from "../format.ts";
 import { useKeys } from "../hooks/use-keys.ts";
 import { useLogTail, type LogFilter } from "../hooks/use-log-tail.ts";
 import { hint } from "../keymap.ts";
@@ -19,6 +19,8 @@ export interface LogsScreenProps {
   generation: number;
   /** Upstream labels in failover order, for the upstream filter. */
   upstreamLabels: string[];
+  /** Client key names, for the key filter. */
+  keyNames: string[];
   cap: number;
   /** Whether the tail is receiving (the banner says why not). */
   connected: boolean;
@@ -38,9 +40,12 @@ const COLS: Col[] = [
   { header: "TOKENS", width: 6, align: "right" },
   { header: "REPLY", width: 10, grow: 6 },
 ];
+// The client key and the cost, where they fit beside a readable reply (they are in the request view).
+const WIDE_COLS: Col[] = [...COLS.slice(0, -1), { header: "KEY", width: 6, grow: 1 }, { header: "COST", width: 9, align: "right" }, COLS.at(-1)!];
+const WIDE = 120;
 const STATUSES = [undefined, "2xx", "4xx", "5xx"];
 
-const cells = (e: LogSummaryView) => [
+const cells = (e: LogSummaryView, wide: boolean) => [
   clock(e.ts),
   String(e.status),
   e.upstreamName ?? (e.upstreamId === null ? "-" : `#${e.upstreamId}`),
@@ -48,6 +53,7 @@ const cells = (e: LogSummaryView) => [
   ms(e.totalMs),
   ms(e.ttftMs),
   e.promptTokens === null && e.completionTokens === null ? "-" : `${count(e.promptTokens ?? 0)}/${count(e.completionTokens ?? 0)}`,
+  ...(wide ? [e.keyName ?? "-", e.costMicros === null || e.costMicros === undefined ? "-" : usd(e.costMicros)] : []),
   e.replyPreview ?? (e.errorCode ? `(${e.errorCode})` : ""),
 ];
 
@@ -117,29 +123,32 @@ export function LogsScreen(p: LogsScreenProps) {
       },
       filterUpstream: () => setFilter((f) => ({ ...f, upstream: cycle<string | undefined>([undefined, ...p.upstreamLabels], f.upstream) })),
       filterStatus: () => setFilter((f) => ({ ...f, status: cycle(STATUSES, f.status) })),
+      filterKey: () => setFilter((f) => ({ ...f, key: cycle<string | undefined>([undefined, ...p.keyNames], f.key) })),
       clearFilters: () => setFilter({}),
       open: () => entries[index] && setMode("detail"),
     },
     p.active && mode !== "filter" && mode !== "detail",
   );
 
-  const widths = useMemo(() => layout(COLS, width - 2), [width]);
+  const wide = width >= WIDE;
+  const cols = wide ? WIDE_COLS : COLS;
+  const widths = useMemo(() => layout(cols, width - 2), [width]);
   if (mode === "detail" && entries[index]) {
     return <LogDetail client={p.client} id={entries[index]!.id} width={width} height={height} onClose={() => setMode("list")} active={p.active} />;
   }
 
-  const filters = [filter.text && `text "${filter.text}"`, filter.upstream && `upstream ${filter.upstream}`, filter.status && `status ${filter.status}`].filter(Boolean).join(", ");
+  const filters = [filter.text && `text "${filter.text}"`, filter.upstream && `upstream ${filter.upstream}`, filter.status && `status ${filter.status}`, filter.key && `key ${filter.key}`].filter(Boolean).join(", ");
   const newer = paused ? tail.received - paused.received : 0;
   const head = paused ? `PAUSED (${newer} new)` : !p.connected ? "NOT LIVE (routed is away)" : following ? "LIVE" : "LIVE (holding view)";
   const info = `${head}  ${entries.length} shown, last ${tail.cap} kept${tail.dropped ? `, ${tail.dropped} older dropped` : ""}${filters ? `  filter: ${filters}` : ""}`;
-  const footer = hint("logs", [["pause", "pause"], ["filterText", "text"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["clearFilters", "clear"], ["open", "open"], ["last", "newest"]], theme.ascii);
+  const footer = hint("logs", [["pause", "pause"], ["filterText", "text"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["filterKey", "key"], ["clearFilters", "clear"], ["open", "open"], ["last", "newest"]], theme.ascii);
 
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text color={theme.fg(paused ? "warn" : p.connected ? "accent" : "error")} bold wrap="truncate">
         {truncate(info, width, theme.glyph.ellipsis)}
       </Text>
-      <Text bold wrap="truncate">{`  ${row(COLS, widths, COLS.map((c) => c.header))}`}</Text>
+      <Text bold wrap="truncate">{`  ${row(cols, widths, cols.map((c) => c.header), theme.glyph.ellipsis)}`}</Text>
       <Box flexDirection="column" height={rowsRoom}>
         {entries.length === 0 ? <Text color={theme.fg("muted")}>  No requests yet{filters ? " matching the filter" : ""}; they appear here as they finish.</Text> : null}
         {visible.map((e, i) => {
@@ -147,7 +156,7 @@ export function LogsScreen(p: LogsScreenProps) {
           const role = statusRole(e.status);
           return (
             <Text key={e.id} inverse={isSel} color={role ? theme.fg(role) : undefined} wrap="truncate">
-              {`${isSel ? theme.glyph.selected : " "} ${row(COLS, widths, cells(e), theme.glyph.ellipsis)}`}
+              {`${isSel ? theme.glyph.selected : " "} ${row(cols, widths, cells(e, wide), theme.glyph.ellipsis)}`}
             </Text>
           );
         })}

@@ -2,16 +2,18 @@
 // Each change is one control-socket call; its answer (or refusal) shows on the notice line, and
 // the list is re-read so what is shown is what routed has.
 import { Box, Text } from "ink";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import type { StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
 import type { DaemonClient } from "../client.ts";
-import { ConfirmDialog } from "../components/ConfirmDialog.tsx";
+import { ListFooter, type Question } from "../components/ListFooter.tsx";
 import { ScrollView } from "../components/ScrollView.tsx";
 import { UpstreamForm } from "../components/UpstreamForm.tsx";
-import { layout, ms, row, truncate } from "../format.ts";
+import { layout, ms, row } from "../format.ts";
+import { errText, useActions } from "../hooks/use-actions.ts";
 import { useKeys } from "../hooks/use-keys.ts";
+import { listBindings, useSelection } from "../hooks/use-selection.ts";
 import { hint } from "../keymap.ts";
-import { useTheme, type Role } from "../theme.ts";
+import { useTheme } from "../theme.ts";
 import type { Submit } from "../upstream-form.ts";
 import { currentState, stateWord, UPSTREAM_COLS, upstreamCells, upstreamDetails } from "../upstream-rows.ts";
 
@@ -31,25 +33,14 @@ export interface UpstreamsScreenProps {
 }
 
 type Mode = "list" | "add" | "edit" | "delete" | "details";
-interface Notice {
-  text: string;
-  role: Role;
-}
-
-const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function UpstreamsScreen(p: UpstreamsScreenProps) {
   const theme = useTheme();
   const { client, width, height } = p;
   const [mode, setMode] = useState<Mode>("list");
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const { notice, say, run } = useActions(p.refresh);
   const list = p.upstreams ?? [];
-  // The selection is an id; when it disappears (deleted) the same row index stays selected.
-  const lastIndex = useRef(0);
-  let index = list.findIndex((u) => u.id === p.selectedId);
-  if (index < 0) index = Math.max(0, Math.min(lastIndex.current, list.length - 1));
-  lastIndex.current = index;
-  const selected = list[index];
+  const { index, selected, select } = useSelection(list, p.selectedId, p.setSelectedId);
   const live = new Map((p.stats?.upstreams ?? []).map((s) => [s.id, s]));
 
   useEffect(() => p.setCapture(mode === "add" || mode === "edit" || mode === "delete"), [mode]);
@@ -57,25 +48,11 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
     if (!list.length && mode !== "add") setMode("list");
   }, [p.upstreams]);
 
-  const say = (text: string, role: Role = "ok") => setNotice({ text, role });
   // Takes the keyboard in the same key press that opens the form, not an effect later.
   const open = (m: Mode) => {
     p.setCapture(true);
     setMode(m);
   };
-  // The notice comes after the list is re-read, so what it says and what the rows show agree.
-  async function run<T>(what: string, fn: () => Promise<T>, done: (r: T) => string | void) {
-    let notice: Notice | null = null;
-    try {
-      const text = done(await fn());
-      if (text) notice = { text, role: "ok" };
-    } catch (err) {
-      notice = { text: `${what}: ${errText(err)}`, role: "error" };
-    }
-    await p.refresh();
-    if (notice) setNotice(notice);
-  }
-  const select = (i: number) => list.length && p.setSelectedId(list[Math.max(0, Math.min(list.length - 1, i))]!.id);
   const move = (by: number) => {
     if (!selected) return;
     const position = selected.position + by;
@@ -90,12 +67,7 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
   useKeys(
     "upstreams",
     {
-      up: () => select(index - 1),
-      down: () => select(index + 1),
-      add: () => open("add"),
-      edit: () => selected && open("edit"),
-      details: () => selected && setMode("details"),
-      delete: () => selected && open("delete"),
+      ...listBindings({ index, select, selected }, open, () => setMode("details")),
       moveDown: () => move(1),
       moveUp: () => move(-1),
       toggle: () => {
@@ -140,6 +112,18 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
   const visible = list.slice(top, top + rowsRoom);
   const footer = hint("upstreams", [["add", "add"], ["edit", "edit"], ["toggle", "on/off"], ["moveDown", "down"], ["moveUp", "up"], ["delete", "delete"], ["test", "test"], ["details", "details"]], theme.ascii, true);
 
+  const ask: Question | null =
+    mode === "delete" && selected
+      ? {
+          question: `Delete upstream ${selected.label} (position ${selected.position}, ${selected.endpoint})?`,
+          onYes: () => {
+            setMode("list");
+            void run(`delete ${selected.label}`, () => client.call("upstreams.remove", { upstream: selected.id }), (u) => `deleted ${u.label}`);
+          },
+          onNo: () => setMode("list"),
+        }
+      : null;
+
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{`  ${row(UPSTREAM_COLS, widths, UPSTREAM_COLS.map((c) => c.header))}`}</Text>
@@ -156,24 +140,7 @@ export function UpstreamsScreen(p: UpstreamsScreenProps) {
           );
         })}
       </Box>
-      {mode === "delete" && selected ? (
-        <ConfirmDialog
-          question={`Delete upstream ${selected.label} (position ${selected.position}, ${selected.endpoint})?`}
-          width={width}
-          onYes={() => {
-            setMode("list");
-            void run(`delete ${selected.label}`, () => client.call("upstreams.remove", { upstream: selected.id }), (u) => `deleted ${u.label}`);
-          }}
-          onNo={() => setMode("list")}
-        />
-      ) : (
-        <Text color={theme.fg(notice?.role ?? "muted")} wrap="truncate">
-          {truncate(notice?.text ?? " ", width, theme.glyph.ellipsis)}
-        </Text>
-      )}
-      <Text color={theme.fg("muted")} wrap="truncate">
-        {truncate(footer, width, theme.glyph.ellipsis)}
-      </Text>
+      <ListFooter ask={ask} notice={notice} hints={footer} width={width} />
     </Box>
   );
 }

@@ -5,6 +5,8 @@
 import { methods, type LogRecordView, type MethodName, type Notification, type Params, type Result, type StatsView, type SubscribeMethod, type subscriptions, type UpstreamView } from "../../shared/rpc/contract.ts";
 import { RpcError } from "../../shared/rpc/errors.ts";
 import type { ConnectionState, DaemonClient, Subscription } from "../client.ts";
+import type { KeyView } from "../../shared/rpc/keys-contract.ts";
+import { createFakeKeys } from "./fake-keys.ts";
 import { makeStats, makeUpstream, summaryOf } from "./fixtures.ts";
 
 type EventOf<M extends SubscribeMethod> = Notification<(typeof subscriptions)[M]["notification"]>;
@@ -15,13 +17,17 @@ interface Sub {
   id: string;
 }
 
-export function createFakeClient(opts: { socketPath?: string; upstreams?: UpstreamView[]; logs?: LogRecordView[] } = {}) {
+/** The log filters the fake applies (text, key), as routed would. */
+const logMatches = (l: LogRecordView, f: { text?: string; key?: string }) => (!f.text || (l.replyText ?? "").includes(f.text)) && (!f.key || l.keyName === f.key);
+
+export function createFakeClient(opts: { socketPath?: string; upstreams?: UpstreamView[]; logs?: LogRecordView[]; keys?: KeyView[] } = {}) {
   let state: ConnectionState = "disconnected";
   let up = true; // whether "routed" is running
   let nextSub = 1;
   let nextId = 1 + (opts.upstreams?.length ?? 0);
   let upstreams: UpstreamView[] = opts.upstreams ?? [];
   const logs: LogRecordView[] = opts.logs ?? [];
+  const keys = createFakeKeys(opts.keys);
   const listeners = new Set<(s: ConnectionState, err?: RpcError) => void>();
   const subs = new Set<Sub>();
   const calls: { method: string; params: any }[] = [];
@@ -82,7 +88,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     "upstreams.enable": (p) => (replace({ ...find(p.upstream), enabled: true, state: "up" }), find(p.upstream)),
     "upstreams.disable": (p) => (replace({ ...find(p.upstream), enabled: false, state: "disabled" }), find(p.upstream)),
     "upstreams.test": (p) => (find(p.upstream), testResult ?? { ok: true, url: `${find(p.upstream).endpoint}/models`, status: 200, latencyMs: 42, models: 3, error: null }),
-    "logs.query": (p) => ({ entries: logs.filter((l) => !p.text || (l.replyText ?? "").includes(p.text)).slice(-(p.limit ?? 50)).reverse().map(summaryOf), next: null }),
+    "logs.query": (p) => ({ entries: logs.filter((l) => logMatches(l, p)).slice(-(p.limit ?? 50)).reverse().map(summaryOf), next: null }),
     "logs.get": (p) => {
       const r = logs.find((l) => l.id === p.id || l.id.endsWith(p.id));
       if (!r) throw new RpcError("not_found", `no request log with id ${p.id}`);
@@ -93,6 +99,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     "stats.snapshot": () => makeStats(upstreams),
     "stats.subscribe": () => ({ subscription: `stats-${nextSub++}` }),
     "stats.unsubscribe": () => ({ ok: true }),
+    ...keys.handlers,
   };
 
   async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
@@ -149,12 +156,16 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     get upstreams() {
       return upstreams;
     },
+    get keys() {
+      return keys.keys;
+    },
+    setKeyStanding: keys.setStanding,
     failNext: (method: MethodName, err: RpcError) => failNext.set(method, err),
     setTestResult: (r: Result<"upstreams.test">) => (testResult = r),
     /** Records a finished request and notifies the matching log subscriptions. */
     emitLog(record: LogRecordView) {
       logs.push(record);
-      for (const s of subs) if (s.method === "logs.subscribe" && (!s.params.text || (record.replyText ?? "").includes(s.params.text))) s.onEvent({ subscription: s.id, entry: summaryOf(record) });
+      for (const s of subs) if (s.method === "logs.subscribe" && logMatches(record, s.params)) s.onEvent({ subscription: s.id, entry: summaryOf(record) });
     },
     emitStats(stats: StatsView = makeStats(upstreams)) {
       for (const s of subs) if (s.method === "stats.subscribe") s.onEvent({ subscription: s.id, stats });

@@ -1,4 +1,5 @@
 // Contract-shaped test data: upstreams, request records and stats ticks with sensible defaults.
+import type { KeyStandingView, KeyView } from "../../shared/rpc/keys-contract.ts";
 import type { LogRecordView, LogSummaryView, StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
 import { ROUTING_DEFAULTS } from "../../shared/upstream-fields.ts";
 
@@ -75,6 +76,8 @@ export function summaryOf(r: LogRecordView): LogSummaryView {
     completionTokens: r.completionTokens,
     errorCode: r.errorCode,
     replyPreview: r.replyText?.slice(0, 200) ?? null,
+    keyName: r.keyName ?? null,
+    costMicros: r.costMicros ?? null,
   };
 }
 
@@ -97,4 +100,21 @@ export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: num
       ttftMs: null,
     })),
   };
+}
+
+const KEY_DEFAULTS = { enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, note: null } as const;
+
+/** Where a key stands, as routed derives it: disabled, then expired, then out of budget. */
+export function standingOf(k: Omit<KeyView, "standing">, s: Partial<KeyStandingView> = {}, now = Date.now()): KeyStandingView {
+  const spentMicros = s.spentMicros ?? 0;
+  const reservedMicros = s.reservedMicros ?? 0;
+  const remainingMicros = k.budgetMicros === null ? null : Math.max(0, k.budgetMicros - spentMicros - reservedMicros);
+  const state = !k.enabled ? "disabled" : k.expiresAt !== null && k.expiresAt <= now ? "expired" : remainingMicros === 0 ? "exhausted" : "active";
+  return { state, spentMicros, reservedMicros, remainingMicros, windowStart: 0, windowEnd: null, inflight: 0, usage: { rpm: 0, rpd: 0, tpm: 0 }, ...s };
+}
+
+export function makeKey(p: Partial<Omit<KeyView, "standing">> & { id: number; standing?: Partial<KeyStandingView> }): KeyView {
+  const { standing, ...rest } = p;
+  const k = { name: `key${p.id}`, prefix: `sk-route-${String(p.id).padStart(4, "0")}`, ...KEY_DEFAULTS, rotatedUntil: null, createdAt: T0, updatedAt: T0, ...rest };
+  return { ...k, standing: standingOf(k, standing) };
 }

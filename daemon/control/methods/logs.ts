@@ -22,6 +22,7 @@ export function matches(row: LogRow, f: Filter): boolean {
     if (typeof u === "number" ? row.upstreamId !== u : row.upstreamName !== u) return false;
   }
   if (f.model !== undefined && row.model !== f.model) return false;
+  if (f.key !== undefined && row.keyName !== f.key) return false;
   if (f.status !== undefined) {
     const r = statusRange(f.status);
     if (r && (row.status < r[0] || row.status >= r[1])) return false;

@@ -27,6 +27,7 @@ function conditions(q: LogQuery): SQL[] {
     where.push(typeof q.upstream === "number" ? eq(t.upstreamId, q.upstream) : eq(t.upstreamName, q.upstream));
   }
   if (q.model !== undefined) where.push(eq(t.model, q.model));
+  if (q.key !== undefined) where.push(eq(t.keyName, q.key));
   if (q.status !== undefined) {
     const r = statusRange(q.status);
     if (r) where.push(and(gte(t.status, r[0]), lt(t.status, r[1])));

@@ -66,3 +66,19 @@ describe("request-log rows", () => {
     }
   });
 });
+
+describe("logs.query by client key", () => {
+  test("only the named key's rows, newest first, with the key's name and cost in the summary", async () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      const rows = [1, 2, 1, 3].map((k, i) => ({ ...row(`0190-key-${i}`, i), keyName: `key-${k}`, costMicros: 100 + i }));
+      await store.insertLogs([...rows, { ...row("0190-key-shared", 9), keyId: null, keyName: null }]);
+      const found = await store.queryLogs({ key: "key-1", limit: 50 });
+      expect(found.map((e) => [e.id, e.keyName, e.costMicros])).toEqual([["0190-key-2", "key-1", 102], ["0190-key-0", "key-1", 100]]);
+      expect(await store.queryLogs({ key: "nobody", limit: 50 })).toEqual([]);
+      expect((await store.queryLogs({ limit: 50 })).length).toBe(5);
+    } finally {
+      await store.close();
+    }
+  });
+});
