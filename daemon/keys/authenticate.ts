@@ -1,7 +1,7 @@
 // Who is calling: a shared key of `authorization:` (openai-api-route's model: unlimited, the seed's
 // 401 texts) or a client key from the database, optionally followed by `-<upstream>` to pin one
 // (one-api's KEY-CHANNEL: the global allow_pinning for shared keys, each key's own for client keys).
-import type { KeyChecker } from "../proxy/auth.ts";
+import { digest, type KeyChecker } from "../proxy/auth.ts";
 import { HttpError } from "../proxy/openai-error.ts";
 import type { KeyEntry, KeyRegistry } from "./registry.ts";
 
@@ -14,9 +14,9 @@ const unauthorized = (message: string) => new HttpError(401, "invalid_api_key", 
 
 export function createAuthenticator(shared: KeyChecker, registry: KeyRegistry) {
   /** The client key a token is, or null; a refused key's 401 is kept in `refusal` for the end. */
-  const clientKey = (token: string, refusal: { e: HttpError | null }): KeyEntry | null => {
+  const clientKey = (token: string, refusal: { e: HttpError | null }, given?: Uint8Array): KeyEntry | null => {
     try {
-      return registry.find(token);
+      return registry.find(token, given);
     } catch (e) {
       refusal.e ??= e as HttpError;
       return null;
@@ -30,9 +30,10 @@ export function createAuthenticator(shared: KeyChecker, registry: KeyRegistry) {
     }
     if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) throw unauthorized("authorization header should start with 'Bearer'");
     const token = authorization.slice(6).trim();
-    if (shared.matches(token)) return { key: null, pin: null };
+    const given = digest(token); // hashed once for both kinds of key
+    if (shared.matches(token, given)) return { key: null, pin: null };
     const refusal = { e: null as HttpError | null };
-    const key = clientKey(token, refusal);
+    const key = clientKey(token, refusal, given);
     if (key) return { key, pin: null };
     // The whole token was tried first, so keys containing dashes work; then each `-` from the right.
     for (let i = token.lastIndexOf("-"); i > 0; i = token.lastIndexOf("-", i - 1)) {

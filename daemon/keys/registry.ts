@@ -6,6 +6,7 @@
 // log rows' costs plus ledger entries since the window began), so it survives a restart.
 import { timingSafeEqual } from "node:crypto";
 import type { KeyStandingView } from "../../shared/rpc/keys-contract.ts";
+import { digest } from "../proxy/auth.ts";
 import { cidrMatcher } from "../proxy/client-ip.ts";
 import { HttpError } from "../proxy/openai-error.ts";
 import { dayClock, UpstreamLimits, type LimitSpec } from "../routing/limits.ts";
@@ -42,7 +43,6 @@ export interface KeyRegistryOptions {
   timeZone?: string;
 }
 
-const sha256 = (s: string) => Bun.SHA256.hash(s) as Uint8Array;
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const nonEmpty = (l: string[] | null) => (l && l.length > 0 ? l : null);
 // Every key counts its requests (requests today in the TUI); only set limits refuse.
@@ -136,11 +136,10 @@ export function createKeyRegistry(opts: KeyRegistryOptions) {
       return byId.get(id);
     },
     /**
-     * The key a secret belongs to; null if it is none of them. A known key that may not be used
+     * The key a secret belongs to (`given`: its SHA-256, when already computed); null if none. A known key that may not be used
      * now (disabled, expired, rotated out) throws its 401 refusal.
      */
-    find(secret: string): KeyEntry | null {
-      const given = sha256(secret);
+    find(secret: string, given = digest(secret)): KeyEntry | null {
       const h = hex(given);
       const current = byHash.get(h);
       const prev = current ? undefined : byPrevHash.get(h);
