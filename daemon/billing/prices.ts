@@ -78,7 +78,29 @@ export function createPricer(config: PricerConfig, now: () => number = Date.now)
   const global = compileRules(config.prices ?? {});
   const ratios = new Map(Object.entries(config.group_ratio ?? {}).map(([g, r]) => [g, { ppm: ratioPpm(r), label: ` ×${r} ${g}` }]));
 
+  // Every logged row asks: the answer per (upstream, model) is kept, bounded (model names come
+  // from clients), for the life of this pricer (a config reload builds a new one).
+  // Kept for a day at most: the table has prices that start at a date.
+  let memo = new WeakMap<PricedUpstream, Map<string, { rates: Rates; source: string } | null>>();
+  let memoDay = -1;
+  const noUpstream = {} as PricedUpstream;
   function priceOf(model: string, u: PricedUpstream | null): { rates: Rates; source: string } | null {
+    const day = Math.floor(now() / 86_400_000);
+    if (day !== memoDay) {
+      memo = new WeakMap();
+      memoDay = day;
+    }
+    let byModel = memo.get(u ?? noUpstream);
+    if (!byModel) memo.set(u ?? noUpstream, (byModel = new Map()));
+    let hit = byModel.get(model);
+    if (hit === undefined) {
+      hit = lookUp(model, u);
+      if (byModel.size < 1024) byModel.set(model, hit);
+    }
+    return hit;
+  }
+
+  function lookUp(model: string, u: PricedUpstream | null): { rates: Rates; source: string } | null {
     const own = u?.prices ? rulesOf(u.prices).find((r) => r.test(model)) : undefined;
     if (own) return { rates: own.rates, source: `upstream:${u!.label}` };
     const configured = global.find((r) => r.test(model));
