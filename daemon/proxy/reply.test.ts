@@ -96,6 +96,36 @@ describe("StreamReply: Responses API function calls", () => {
   });
 });
 
+describe("StreamReply: Anthropic Messages events", () => {
+  const ev = (o: Record<string, unknown>) => ({ event: o.type as string, data: JSON.stringify(o) });
+  test("text and tool_use blocks, usage with the cache split, ping and signature are not content", () => {
+    const r = new StreamReply();
+    expect(r.add(ev({ type: "message_start", message: { id: "msg_1", usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 } } }))).toBe("preamble");
+    expect(r.add(ev({ type: "ping" }))).toBe("preamble");
+    expect(r.add(ev({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }))).toBe("preamble");
+    expect(r.add(ev({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Checking" } }))).toBe("content");
+    r.add(ev({ type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} } }));
+    r.add(ev({ type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '{"city":' } }));
+    r.add(ev({ type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '"Paris"}' } }));
+    r.add(ev({ type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 42 } }));
+    expect(r.result()).toEqual({
+      text: "Checking",
+      toolCalls: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }],
+      usage: { promptTokens: 115, completionTokens: 42, totalTokens: 157, cachedTokens: 100, cacheWriteTokens: 5, reasoningTokens: null },
+      error: null,
+    });
+  });
+
+  test("an error event before content is an error; a whole message body is read too", () => {
+    const r = new StreamReply();
+    r.add(ev({ type: "message_start", message: { usage: { input_tokens: 1, output_tokens: 0 } } }));
+    expect(r.add(ev({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }))).toBe("error");
+    expect(r.error).toEqual({ code: "overloaded_error", message: "Overloaded" });
+    const m = replyFromJson({ type: "message", content: [{ type: "text", text: "Hi" }, { type: "tool_use", id: "t", name: "f", input: {} }], usage: { input_tokens: 3, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } });
+    expect(m).toMatchObject({ text: "Hi", toolCalls: [{ type: "tool_use", id: "t" }], usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } });
+  });
+});
+
 describe("replyFromJson", () => {
   test("chat message with tool calls", () => {
     const r = replyFromJson({

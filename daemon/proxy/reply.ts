@@ -42,8 +42,19 @@ interface ToolCallAcc {
 
 type Json = Record<string, any>;
 
+/** Anthropic's usage: input_tokens leaves out what came from or went into the cache. */
+const isAnthropicUsage = (u: Json) => u.prompt_tokens === undefined && (u.cache_read_input_tokens !== undefined || u.cache_creation_input_tokens !== undefined);
+
 function usageOf(u: Json | undefined | null): Usage | null {
   if (!u || typeof u !== "object") return null;
+  if (isAnthropicUsage(u)) {
+    const read = count(u.cache_read_input_tokens) ?? 0;
+    const write = count(u.cache_creation_input_tokens) ?? 0;
+    const input = count(u.input_tokens);
+    const prompt = input === null ? null : input + read + write;
+    const completion = count(u.output_tokens);
+    return { promptTokens: prompt, completionTokens: completion, totalTokens: prompt !== null && completion !== null ? prompt + completion : null, cachedTokens: read, cacheWriteTokens: write, reasoningTokens: null };
+  }
   const prompt = u.prompt_tokens ?? u.input_tokens ?? null;
   const completion = u.completion_tokens ?? u.output_tokens ?? null;
   const total = u.total_tokens ?? (prompt !== null && completion !== null ? prompt + completion : null);
@@ -163,8 +174,8 @@ export class StreamReply {
       this.error = errorOf(obj.error ?? obj.response?.error ?? obj);
       return "error";
     }
-    if (obj.usage) this.usage = usageOf(obj.usage);
-    if (typeof obj.type === "string") return this.responsesEvent(obj);
+    if (obj.usage && obj.type !== "message_delta") this.usage = usageOf(obj.usage); // Anthropic's delta adds to message_start's
+    if (typeof obj.type === "string") return obj.type.startsWith("response.") ? this.responsesEvent(obj) : this.anthropicEvent(obj);
     if (!Array.isArray(obj.choices)) return "preamble";
     let kind: EventKind = "preamble";
     for (const c of obj.choices as Json[]) {
@@ -233,6 +244,53 @@ export class StreamReply {
     }
   }
 
+  /** Anthropic Messages events: text and tool_use blocks by their index, usage from start and delta. */
+  private anthropicEvent(obj: Json): EventKind {
+    const at = typeof obj.index === "number" ? obj.index : 0;
+    switch (obj.type) {
+      case "message_start":
+        this.usage = usageOf(obj.message?.usage) ?? this.usage;
+        return "preamble";
+      case "content_block_start": {
+        const b = obj.content_block;
+        if (b?.type === "tool_use") {
+          this.items.set(at, { type: "tool_use", id: b.id, name: b.name, input: "" });
+          return "content";
+        }
+        if (b?.type === "text" && b.text) this.texts[at] = b.text;
+        return b?.type === "text" && !b.text ? "preamble" : "content";
+      }
+      case "content_block_delta": {
+        const d = obj.delta;
+        if (d?.type === "text_delta") this.texts[at] = (this.texts[at] ?? "") + (d.text ?? "");
+        else if (d?.type === "input_json_delta") {
+          const item = this.items.get(at);
+          if (item) item.input += d.partial_json ?? "";
+        } else if (d?.type === "signature_delta") return "preamble";
+        return "content";
+      }
+      case "message_delta": {
+        // Output tokens (and, lately, the input side again) arrive here; keep what message_start said otherwise.
+        const u = obj.usage ? usageOf({ ...(this.anthropicUsage ?? {}), ...obj.usage }) : null;
+        if (u) this.usage = u;
+        return "content";
+      }
+      case "message_stop":
+      case "content_block_stop":
+        return "content";
+      default:
+        return "preamble"; // ping, and events this version does not know
+    }
+  }
+
+  private get anthropicUsage(): Json | null {
+    const u = this.usage;
+    if (!u) return null;
+    const read = u.cachedTokens ?? 0;
+    const write = u.cacheWriteTokens ?? 0;
+    return { input_tokens: (u.promptTokens ?? 0) - read - write, cache_read_input_tokens: read, cache_creation_input_tokens: write, output_tokens: u.completionTokens ?? 0 };
+  }
+
   /** The sequence_number an event appended to this Responses stream takes (parses what is kept). */
   nextSequenceNumber(): number {
     this.catchUp();
@@ -244,10 +302,20 @@ export class StreamReply {
     const texts = this.texts.filter((t) => t !== undefined);
     return {
       text: texts.length > 0 ? texts.join("\n\n") : null,
-      toolCalls: this.tools.size > 0 ? [...this.tools.values()] : this.items.size > 0 ? [...this.items.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]) : null,
+      toolCalls: this.tools.size > 0 ? [...this.tools.values()] : this.items.size > 0 ? [...this.items.entries()].sort((a, b) => a[0] - b[0]).map((e) => toolItem(e[1])) : null,
       usage: this.usage,
       error: this.error,
     };
+  }
+}
+
+/** A streamed Anthropic tool_use block's input is JSON text until the end: parsed for the log. */
+function toolItem(item: Json): Json {
+  if (item.type !== "tool_use" || typeof item.input !== "string") return item;
+  try {
+    return { ...item, input: item.input === "" ? {} : JSON.parse(item.input) };
+  } catch {
+    return item; // cut mid-way: the text as it came
   }
 }
 
@@ -271,6 +339,12 @@ export function replyFromJson(obj: unknown): Reply {
       const t = c.message ? messageText(c.message.content) : typeof c.text === "string" ? c.text : null;
       if (t !== null) texts.push(t);
       if (Array.isArray(c.message?.tool_calls)) tools.push(...c.message.tool_calls);
+    }
+  } else if (o.type === "message" && Array.isArray(o.content)) {
+    // Anthropic Messages: text blocks and tool_use blocks.
+    for (const b of o.content as Json[]) {
+      if (b?.type === "text" && typeof b.text === "string") texts.push(b.text);
+      else if (b?.type === "tool_use") tools.push(b);
     }
   } else if (Array.isArray(o.output)) {
     for (const item of o.output as Json[]) {
