@@ -4,11 +4,14 @@ import type { PoolUpstream } from "../routing/pool.ts";
 import { badReply } from "./bad-reply.ts";
 import { clientResponseHeaders, type HeaderRecord } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
-import { responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
+import { anthropicErrorBody, responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
 import { CLIENT_GONE, pump, SHUTDOWN, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
 import { EventFramer } from "./sse.ts";
+import { formatHeaders, streamTranslation, translatedAnswer } from "./translate.ts";
+import { wireOf } from "../adapters/registry.ts";
+import type { Adapter } from "../adapters/types.ts";
 import { hideInjectedUsage } from "./usage-filter.ts";
 
 export interface Answer {
@@ -72,6 +75,15 @@ function failureOf(err: unknown, signal: AbortSignal, limitMs: number, stream: b
     : { kind: "failed", outcome: "reset", message: `connection lost before the response (${detail})`, timeout: false };
 }
 
+/** The client asked for usage on its stream (OpenAI's stream_options.include_usage). */
+const includesUsage = (ctx: RequestContext) => (ctx.json?.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+
+/** The in-band error a stream in the client's own format ends with, after it started. */
+function inBandError(ctx: RequestContext, reply: StreamReply, code: string, message: string): string {
+  if (ctx.format === "anthropic") return `event: error\ndata: ${anthropicErrorBody(502, `${message} (${code})`, "api_error")}\n\n`;
+  return ctx.path === "/v1/responses" ? responsesErrorEvent(code, message, reply.nextSequenceNumber()) : sseErrorEvent(code, message);
+}
+
 /** `sendBody`: what this upstream gets (the model may be mapped); `deadlineAt`: the request's overall deadline (performance.now clock). */
 export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: HeaderRecord, deps: AttemptDeps, sendBody: Uint8Array | null = ctx.body, deadlineAt = Infinity): Promise<AttemptResult> {
   const started = performance.now();
@@ -100,15 +112,15 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     deps.verdict(up, outcome, status, r.kind === "failed" ? r.answer?.headers.get("retry-after") : null);
     return r;
   };
-  const commit = (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string): AttemptResult => {
+  const commit = (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string, status = res.status): AttemptResult => {
     deps.recordAttempt(ctx, up, outcome, performance.now() - started, res.status);
     if (!(body instanceof ReadableStream)) deps.verdict(up, outcome, res.status);
     ctx.upstream = up;
-    ctx.status = res.status;
+    ctx.status = status;
     const h = clientResponseHeaders(res.headers);
     deps.routeHeaders(ctx, h);
     if (ctx.upstreamRequestId !== null) h["x-upstream-request-id"] = ctx.upstreamRequestId;
-    return { kind: "commit", response: new Response(body, { status: res.status, statusText: res.statusText, headers: h }) };
+    return { kind: "commit", response: new Response(body, { status, statusText: status === res.status ? res.statusText : "", headers: h }) };
   };
   /** A committed body that is streamed: the request finishes when the stream does. */
   const onStreamEnd = (end: PumpEnd) => {
@@ -128,17 +140,21 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   };
 
   const t = up.target;
+  const wire = wireOf(up);
   let h = headers; // shared by the request's attempts: only the auth header differs between them
-  if (t.headers.length > 0 || t.auth[0] !== "authorization") {
+  if (t.headers.length > 0 || t.auth[0] !== "authorization" || wire !== ctx.format) {
     // Rare (extra headers, Azure): a copy, so nothing leaks into the next upstream's attempt.
     h = { ...headers };
     delete h.authorization;
     for (const [k, v] of t.headers) h[k.toLowerCase()] = v;
   }
+  if (wire === "anthropic" || ctx.format === "anthropic") h = formatHeaders(h === headers ? { ...headers } : h, wire);
   h[t.auth[0]] = t.auth[1];
+  const adapter = ctx.adapter;
+  const upstreamPath = adapter ? adapter.path(ctx.path) : ctx.path;
   let res: Response;
   try {
-    res = await fetch(t.url(ctx.path, ctx.search, ctx.upstreamModel ?? ctx.model), {
+    res = await fetch(t.url(upstreamPath, ctx.search, ctx.upstreamModel ?? ctx.model), {
       method: ctx.method,
       headers: h,
       body: sendBody,
@@ -156,6 +172,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     let body: Uint8Array = new Uint8Array(0);
     try {
       body = redactBytes(new Uint8Array(await res.arrayBuffer()), up.sk);
+      if (adapter) body = translatedAnswer(adapter, res.status, body, ctx.model ?? "")!.body; // the client's error envelope
     } catch {}
     const outcome = res.status === 429 ? "http_429" : "http_5xx";
     const answer = { status: res.status, headers: res.headers, body };
@@ -169,7 +186,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   }
 
   const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (sse) return openStream(ctx, up, res, ac, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer, started });
+  if (sse) return openStream(ctx, up, res, ac, adapter, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer, started });
 
   if (res.body !== null && !bufferable(res)) {
     clearTimeout(timer); // binary bodies (audio, files) stream through under the stall clock
@@ -185,20 +202,26 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   }
   if (res.ok) {
     // A 200 that carries no answer (empty, an HTML page, no choices) is the upstream's failure, not a reply.
-    const bad = badReply(ctx.path, res.headers.get("content-type"), body);
+    const bad = badReply(upstreamPath, res.headers.get("content-type"), body);
     if (bad) return fail({ kind: "failed", outcome: "bad_reply", message: bad, timeout: false }, res.status);
   }
   settle();
   if (res.status >= 400) body = redactBytes(body, up.sk);
+  let status = res.status;
+  if (adapter) {
+    const translated = translatedAnswer(adapter, res.status, body, ctx.model ?? "");
+    if (!translated) return fail({ kind: "failed", outcome: "bad_reply", message: "answered 200 with a body that is not JSON", timeout: false }, res.status);
+    ({ status, body } = translated);
+  }
   ctx.responseBody = body;
-  const r = commit(res, body, res.status >= 400 ? "http_4xx" : "ok");
+  const r = commit(res, body, res.status >= 400 ? "http_4xx" : "ok", status);
   deps.finish(ctx);
   return r;
 }
 
 interface StreamHooks {
   fail: (r: AttemptResult) => AttemptResult;
-  commit: (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string) => AttemptResult;
+  commit: (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string, status?: number) => AttemptResult;
   onStreamEnd: (end: PumpEnd) => void;
   settle: () => void;
   limitMs: number;
@@ -216,6 +239,7 @@ async function openStream(
   up: PoolUpstream,
   res: Response,
   ac: AbortController,
+  adapter: Adapter | null,
   h: StreamHooks,
 ): Promise<AttemptResult> {
   const reader = res.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
@@ -254,14 +278,18 @@ async function openStream(
     reply.keep(chunk); // parsed for the log later, off the response path
     return framer.push(chunk);
   };
-  // Only streams whose usage Route asked for pay for event filtering; the rest pass bytes through.
-  const hide = ctx.usageInjected ? hideInjectedUsage : null;
+  // After framing, whole events go through at most one more stage: the adapter's translation, or
+  // (only for streams whose usage Route asked for) the usage filter; the rest pass bytes through.
+  const translation = adapter && streamTranslation(adapter, ctx.model ?? "", includesUsage(ctx));
+  const hide = (b: Uint8Array | null) => b && hideInjectedUsage(b);
+  const stage = translation ? translation.push : ctx.usageInjected ? hide : null;
+  const rest = () => framer.flush();
   const body = pump({
     reader,
-    head: [hide ? hide(first) : first],
-    transform: hide ? (chunk) => { const out = transform(chunk); return out && hide(out); } : transform,
-    flush: hide ? () => { const rest = framer.flush(); return rest && hide(rest); } : () => framer.flush(),
-    tail: (e) => encoder.encode(ctx.path === "/v1/responses" ? responsesErrorEvent(e.code, e.message, reply.nextSequenceNumber()) : sseErrorEvent(e.code, e.message)),
+    head: [stage ? (stage(first) ?? new Uint8Array(0)) : first],
+    transform: stage ? (chunk) => stage(transform(chunk)) : transform,
+    flush: translation ? () => translation.end(rest()) : stage ? () => stage(rest()) : rest,
+    tail: (e) => (translation ? translation.fail(e.code, e.message) : encoder.encode(inBandError(ctx, reply, e.code, e.message))),
     stallMs: h.stallMs,
     controller: ac,
     onEnd: h.onStreamEnd,

@@ -1,5 +1,7 @@
 // Everything one request accumulates on its way through the pipeline; at the end it becomes
 // exactly one request-log row (built later, off the response path, by log-entry.ts).
+import type { Adapter, WireFormat } from "../adapters/types.ts";
+import { clientFormat } from "../adapters/registry.ts";
 import type { PoolUpstream } from "../routing/pool.ts";
 import type { AttemptRecord } from "../store/types.ts";
 import type { StreamReply } from "./reply.ts";
@@ -14,6 +16,10 @@ export interface RequestContext {
   readonly method: string;
   readonly path: string; // pathname, e.g. /v1/chat/completions
   readonly search: string;
+  /** The API format the client speaks: OpenAI's, or Anthropic's on /v1/messages. */
+  readonly format: WireFormat;
+  /** The translation the answering attempt used (null: the upstream speaks the client's format). */
+  adapter: Adapter | null;
   clientIp: string | null;
   body: Uint8Array | null;
   /** The body as text when it was decoded to be parsed (JSON). */
@@ -62,6 +68,8 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     method: req.method,
     path: url.pathname,
     search: url.search,
+    format: clientFormat(url.pathname),
+    adapter: null,
     clientIp: null,
     body: null,
     bodyText: null,

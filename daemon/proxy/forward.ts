@@ -9,6 +9,9 @@ import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
 import { needsUsageInjection, upstreamBodies } from "./upstream-body.ts";
+import { servableBy, translatedBody } from "./translate.ts";
+import { AdapterError } from "../adapters/types.ts";
+import { adapterFor, wireOf } from "../adapters/registry.ts";
 
 const encoder = new TextEncoder();
 
@@ -61,7 +64,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     const allowed = ctx.key?.models; // a key sees the models it may use
     if (models) return modelList(ctx, allowed ? models.filter(allowed) : models, deps);
   }
-  const planned = deps.router.plan(ctx.model, pinned, deps.allow(ctx));
+  const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
   const refused = deps.admit(ctx, planned.upstreams);
   if (refused) return deps.fail(ctx, refused);
@@ -76,6 +79,8 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   let answer: (Answer & { label: string }) | null = null;
   let lastTimedOut = false;
   let lastRedirected = false;
+  let unsupported: AdapterError | null = null;
+  let unsupportedCount = 0;
   let deadlineHit = false;
   let attempted = 0;
   let limitedRetryMs = Infinity;
@@ -97,7 +102,21 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     }
     attempted++;
     ctx.upstreamModel = models[i]!;
-    const r = await attempt(ctx, up, headers, deps, bodyFor(ctx.upstreamModel), deadlineAt);
+    const adapter = adapterFor(ctx.format, wireOf(up), ctx.path) ?? null; // servableBy kept only those with a way
+    let body: Uint8Array | null;
+    try {
+      body = adapter ? translatedBody(ctx, adapter) : bodyFor(ctx.upstreamModel);
+    } catch (e) {
+      if (!(e instanceof AdapterError)) throw e;
+      // What this upstream's format cannot say is not said by another means: try the next one.
+      claim.correct(0);
+      unsupported = e;
+      unsupportedCount++;
+      failures.push(`${up.label} (${e.message})`);
+      continue;
+    }
+    ctx.adapter = adapter;
+    const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
     if (r.kind === "commit") {
       ctx.limitCorrect = claim.correct;
       return r.response;
@@ -122,6 +141,9 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     lastRedirected = r.outcome === "redirect";
   }
 
+  if (unsupported && unsupportedCount === attempted) {
+    return deps.fail(ctx, new HttpError(unsupported.status, unsupported.code, failures.join("; ")));
+  }
   if (attempted === 0) {
     const why = `no planned upstream could take the request: ${failures.join(", ")}`;
     const e = skippedForLimits ? new HttpError(429, "rate_limit_exceeded", why, retryAfterHeader(limitedRetryMs)) : new HttpError(503, "no_upstream", why, retryAfterHeader(limitedRetryMs));

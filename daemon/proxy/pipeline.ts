@@ -13,7 +13,8 @@ import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
 import { SHUTDOWN } from "./pump.ts";
 import { isLoop, type HeaderRecord } from "./headers.ts";
-import { errorResponse, HttpError, httpErrorResponse } from "./openai-error.ts";
+import { clientFormat } from "../adapters/registry.ts";
+import { errorResponse, errorResponseFor, HttpError } from "./openai-error.ts";
 
 export interface PipelineDeps {
   pool: Pool;
@@ -37,6 +38,14 @@ export interface PipelineDeps {
   via: string;
   /** Seconds a client connection may idle, restored once a proxied response is done. */
   idleTimeoutS: number;
+}
+
+/** The client's key: Anthropic's clients send it as x-api-key (or as a Bearer token, like OpenAI's). */
+function authorizationOf(req: Request, format: "openai" | "anthropic"): string | null {
+  const header = req.headers.get("authorization");
+  if (header !== null || format === "openai") return header;
+  const key = req.headers.get("x-api-key");
+  return key === null ? null : `Bearer ${key}`;
 }
 
 export function createPipeline(deps: PipelineDeps) {
@@ -75,7 +84,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (ctx.plan) h["x-route-plan"] = ctx.plan.join(", ");
     if (ctx.upstreamRequestId !== null) h["x-upstream-request-id"] = ctx.upstreamRequestId;
     finish(ctx);
-    return httpErrorResponse(e, h);
+    return errorResponseFor(ctx.format, e, h);
   }
 
   const pinnable = (ref: string) => pool.find(ref) !== undefined;
@@ -111,13 +120,14 @@ export function createPipeline(deps: PipelineDeps) {
     server = srv;
     let pinned: PoolUpstream | null = null;
     let caller: Caller | null = null;
+    const format = clientFormat(url.pathname);
     if (deps.auth) {
       try {
-        caller = deps.auth(req.headers.get("authorization"), deps.router.settings.allowPinning, pinnable);
+        caller = deps.auth(authorizationOf(req, format), deps.router.settings.allowPinning, pinnable);
         if (caller.pin !== null) pinned = pool.find(caller.pin) ?? null;
       } catch (e) {
         metrics.rejected("invalid_api_key");
-        return httpErrorResponse(e as HttpError);
+        return errorResponseFor(format, e as HttpError);
       }
     }
     const ctx = createContext(req, url, Bun.randomUUIDv7());
