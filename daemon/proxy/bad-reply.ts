@@ -3,7 +3,7 @@
 // api-together counts these as failures; so does Route, and fails over before committing.
 // Byte checks only: the body is parsed later, off the response path, for the log.
 
-const ANSWERING = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"]);
+const ANSWERING = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages"]);
 const WITH_CHOICES = new Set(["/v1/chat/completions", "/v1/completions"]);
 const CHOICES = Buffer.from('"choices"');
 

@@ -5,6 +5,7 @@ import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { Guard } from "../routing/guard.ts";
 import { retryAfterHeader, type Router } from "../routing/router.ts";
 import { elapsed, type RequestContext } from "./context.ts";
+import { estimatePromptTokens } from "./tokens.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
@@ -58,11 +59,28 @@ function modelList(ctx: RequestContext, models: readonly string[], deps: Forward
   return new Response(body, { headers: { "content-type": "application/json", "x-request-id": ctx.id } });
 }
 
+/**
+ * Anthropic's token count with no Anthropic upstream to ask: counted here with the local
+ * tokenizer (an estimate; the answer says so in a header).
+ */
+function countTokensLocally(ctx: RequestContext, deps: ForwardDeps): Response {
+  const system = ctx.json?.system;
+  const messages = [...(system ? [{ content: system }] : []), ...((ctx.json?.messages as unknown[]) ?? [])];
+  const body = encoder.encode(JSON.stringify({ input_tokens: estimatePromptTokens({ messages }) ?? 0 }));
+  ctx.status = 200;
+  ctx.responseBody = body;
+  deps.finish(ctx);
+  return new Response(body, { headers: { "content-type": "application/json", "x-request-id": ctx.id, "x-route-estimate": "local tokenizer" } });
+}
+
 export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: PoolUpstream | null = null): Promise<Response> {
   if (ctx.path === "/v1/models" && ctx.method === "GET" && !pinned) {
     const models = deps.pool.advertised();
     const allowed = ctx.key?.models; // a key sees the models it may use
     if (models) return modelList(ctx, allowed ? models.filter(allowed) : models, deps);
+  }
+  if (ctx.path === "/v1/messages/count_tokens" && !deps.pool.all().some((u) => u.enabled && wireOf(u) === "anthropic")) {
+    return countTokensLocally(ctx, deps);
   }
   const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);

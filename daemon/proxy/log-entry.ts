@@ -45,7 +45,7 @@ function replyOf(ctx: RequestContext): Reply | null {
   }
 }
 
-const GENERATIVE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses"]);
+const GENERATIVE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"]);
 
 /**
  * The reply's usage, or a local count when the upstream reported none: a stream cut short (client
