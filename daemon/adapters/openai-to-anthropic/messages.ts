@@ -11,7 +11,7 @@ export function unsupported(message: string): AdapterError {
   return new AdapterError(400, "unsupported_parameter", message);
 }
 
-function invalid(message: string): AdapterError {
+export function invalid(message: string): AdapterError {
   return new AdapterError(400, "invalid_value", message);
 }
 

@@ -1,8 +1,7 @@
 // Chat Completions request → Messages API request. Every field is either translated, refused with
 // 400 unsupported_parameter, or in HARMLESS below (no Anthropic equivalent, and dropping it changes
 // nothing the client can observe beyond what OpenAI itself leaves unguaranteed).
-import { convertMessages, unsupported } from "./messages";
-import { AdapterError } from "../types";
+import { convertMessages, invalid, unsupported } from "./messages";
 
 type Json = Record<string, unknown>;
 
@@ -44,10 +43,6 @@ export const THINKING_BUDGET: Record<string, number> = { low: 1024, medium: 4096
  */
 export function defaultMaxTokens(model: string): number {
   return /claude-(3-5|3-7|(sonnet|opus|haiku)-[4-9])/.test(model) ? 8192 : 4096;
-}
-
-function invalid(message: string): AdapterError {
-  return new AdapterError(400, "invalid_value", message);
 }
 
 function checkFields(body: Json): void {
