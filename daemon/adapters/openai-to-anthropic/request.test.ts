@@ -105,6 +105,9 @@ describe("openai → anthropic request: refusals", () => {
       "invalid_value"],
     ["audio part", { messages: [user([{ type: "input_audio", input_audio: { data: "", format: "wav" } }])] }, "unsupported_parameter"],
     ["function role", { messages: [{ role: "function", name: "f", content: "x" }] }, "unsupported_parameter"],
+    ["max_tokens not an integer (never silently defaulted)", { max_tokens: "100" }, "invalid_value"],
+    ["user not a string", { user: 42 }, "invalid_value"],
+    ["data: URL that is not base64", { messages: [user([{ type: "image_url", image_url: { url: "data:image/svg+xml,<svg/>" } }])] }, "unsupported_parameter"],
   ];
   for (const [name, extra, code] of cases) {
     test(name, () => {

@@ -11,8 +11,10 @@ type Json = Record<string, unknown>;
  * - seed: best-effort determinism in OpenAI; Anthropic has none.
  * - store, metadata: OpenAI's stored-completions features (user → metadata.user_id is translated).
  * - prompt_cache_key: a cache-routing hint for OpenAI's own cache.
+ * - safety_identifier when `user` is also given (both become metadata.user_id; `user` wins).
  * Also dropped inside messages/tools: a message's `name`, an image part's `detail`, an assistant
- * message's `reasoning_content` (no signature to replay it), a function tool's `strict`.
+ * message's `reasoning_content` (no signature to replay it), a function tool's `strict`, and fields
+ * other providers add to tool calls (e.g. Gemini's `extra_content`): a tool_use block has no place.
  */
 const HARMLESS = new Set(["stream_options", "seed", "store", "metadata", "prompt_cache_key"]);
 
@@ -106,11 +108,17 @@ function thinking(effort: unknown): number | undefined {
   return budget;
 }
 
+function maxTokensOf(body: Json): number | undefined {
+  const asked = body.max_completion_tokens ?? body.max_tokens;
+  if (asked === undefined || asked === null) return undefined;
+  if (!Number.isInteger(asked) || (asked as number) < 1) throw invalid("max_tokens must be a positive integer");
+  return asked as number;
+}
+
 export function toMessagesRequest(body: Json, opts: { model: string; stream: boolean }): Json {
   checkFields(body);
   const { system, messages } = convertMessages(body.messages);
-  const asked = body.max_completion_tokens ?? body.max_tokens;
-  let maxTokens = typeof asked === "number" ? asked : defaultMaxTokens(opts.model);
+  let maxTokens = maxTokensOf(body) ?? defaultMaxTokens(opts.model);
   const budget = thinking(body.reasoning_effort);
   // The budget counts inside max_tokens: keep the room the client asked for the visible answer.
   if (budget !== undefined && maxTokens <= budget) maxTokens += budget;
@@ -129,7 +137,10 @@ export function toMessagesRequest(body: Json, opts: { model: string; stream: boo
   if (body.top_k !== undefined && body.top_k !== null) out.top_k = body.top_k;
   if (budget !== undefined) out.thinking = { type: "enabled", budget_tokens: budget };
   const user = body.user ?? body.safety_identifier;
-  if (typeof user === "string") out.metadata = { user_id: user };
+  if (user !== undefined && user !== null) {
+    if (typeof user !== "string") throw invalid("user must be a string");
+    out.metadata = { user_id: user };
+  }
   out.stream = opts.stream;
   return out;
 }
