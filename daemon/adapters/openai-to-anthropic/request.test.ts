@@ -120,6 +120,20 @@ describe("openai → anthropic request: refusals", () => {
   }
 });
 
+test("a whole request: exactly these fields reach the upstream", () => {
+  const out = translate({
+    model: "my-alias", stream: true, stream_options: { include_usage: true }, max_tokens: 300, temperature: 0.5, stop: "###",
+    messages: [{ role: "system", content: "S" }, user("Q")],
+    tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }], tool_choice: "auto",
+  }, { model: "claude-3-5-haiku-20241022", stream: true });
+  expect(out).toEqual({
+    model: "claude-3-5-haiku-20241022", max_tokens: 300, system: [{ type: "text", text: "S" }],
+    messages: [{ role: "user", content: [{ type: "text", text: "Q" }] }],
+    tools: [{ name: "f", input_schema: { type: "object" } }], tool_choice: { type: "auto" },
+    stop_sequences: ["###"], temperature: 0.5, stream: true,
+  });
+});
+
 test("path: chat completions → messages", () => {
   expect(openaiToAnthropic.path("/v1/chat/completions")).toBe("/v1/messages");
 });
