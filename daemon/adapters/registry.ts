@@ -1,12 +1,15 @@
 // Which adapter carries a request from the client's format to an upstream's: null when both speak
 // the same format (the request passes through untouched), undefined when none can (that upstream
 // cannot serve this request, and the plan leaves it out).
+import { openaiToAnthropic } from "./openai-to-anthropic/index.ts";
 import type { Adapter, WireFormat } from "./types.ts";
 
 /** The client's format, from the path it called. */
 export const clientFormat = (path: string): WireFormat => (path === "/v1/messages" || path.startsWith("/v1/messages/") ? "anthropic" : "openai");
 
-const TRANSLATED: { from: WireFormat; to: WireFormat; path: string; adapter: Adapter }[] = [];
+const TRANSLATED: { from: WireFormat; to: WireFormat; path: string; adapter: Adapter }[] = [
+  { from: "openai", to: "anthropic", path: "/v1/chat/completions", adapter: openaiToAnthropic },
+];
 
 /** The format an upstream speaks, from its type (openai, azure and gemini's OpenAI endpoint: OpenAI's). */
 export const wireOf = (u: { type: string }): WireFormat => (u.type === "anthropic" ? "anthropic" : "openai");
