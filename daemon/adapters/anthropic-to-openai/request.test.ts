@@ -64,6 +64,12 @@ describe("anthropic → openai request", () => {
         tool_choice: { type: "function", function: { name: "get_weather" } }, parallel_tool_calls: false }],
     ["tool_choice any → required", { ...user("Hi"), tools: [{ name: "f", input_schema: { type: "object" } }], tool_choice: { type: "any" } },
       { tool_choice: "required" }],
+    ["system messages inside the list stay where they are", { ...base, cache_control: { type: "ephemeral" }, messages: [
+      { role: "user", content: "Hi" }, { role: "system", content: [{ type: "text", text: "Be brief." }] }] },
+      { messages: [{ role: "user", content: "Hi" }, { role: "system", content: "Be brief." }] }],
+    ["output_config: effort wins over the budget, format → strict json_schema", { ...user("Hi"),
+      thinking: { type: "enabled", budget_tokens: 1024 }, output_config: { effort: "max", format: { type: "json_schema", schema: { type: "object" } } } },
+      { reasoning_effort: "xhigh", response_format: { type: "json_schema", json_schema: { name: "output", schema: { type: "object" }, strict: true } } }],
     ["tool_choice none", { ...user("Hi"), tools: [{ name: "f", input_schema: { type: "object" } }], tool_choice: { type: "none" } },
       { tool_choice: "none" }],
     ["thinking budget → reasoning_effort", { ...user("Hi"), thinking: { type: "enabled", budget_tokens: 10000 } },
@@ -81,6 +87,7 @@ describe("anthropic → openai request", () => {
   });
 
   test("nothing else is added: thinking disabled, no tools, no stream", () => {
+    expect(toChatRequest({ ...user("Hi"), thinking: { type: "disabled" } }, opts)).toEqual(toChatRequest({ ...user("Hi"), thinking: { type: "adaptive" } }, opts));
     expect(toChatRequest({ ...user("Hi"), thinking: { type: "disabled" } }, opts))
       .toEqual({ model: "gpt-4o-upstream", messages: [{ role: "user", content: "Hi" }], max_tokens: 1024 });
   });
@@ -95,7 +102,8 @@ describe("anthropic → openai request", () => {
     ["a server tool", { ...user("Hi"), tools: [{ type: "web_search_20250305", name: "web_search" }] }],
     ["a file image source", user([{ type: "image", source: { type: "file", file_id: "file_1" } }])],
     ["a server tool result", { ...base, messages: [{ role: "assistant", content: [{ type: "server_tool_use", id: "s", name: "web_search", input: {} }] }] }],
-    ["an unknown role", { ...base, messages: [{ role: "system", content: "x" }] }],
+    ["an unknown role", { ...base, messages: [{ role: "developer", content: "x" }] }],
+    ["an unknown output_config field", { ...user("Hi"), output_config: { task_budget: 5 } }],
     ["an unknown thinking type", { ...user("Hi"), thinking: { type: "sometimes" } }],
   ];
   for (const [name, body] of refused) {

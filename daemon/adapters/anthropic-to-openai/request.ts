@@ -1,12 +1,14 @@
 // Anthropic Messages request → OpenAI Chat Completions request.
 //
 // Dropped because OpenAI has no equivalent and dropping changes nothing the client can observe:
-// - `cache_control` on any block or tool: OpenAI caches prompt prefixes automatically.
+// - `cache_control` on the request, any block or tool: OpenAI caches prompt prefixes automatically.
 // - thinking / redacted_thinking blocks in history: Chat Completions has no field that takes them back,
 //   and their signatures only mean something to Anthropic.
-// - `citations` on text blocks in history, `thinking: {type: "disabled"}` (the default), `service_tier`.
+// - `citations` and `caller` on blocks in history, `service_tier`, `thinking` of type "disabled" (the
+//   default) or "adaptive" (the model decides, as OpenAI reasoning models do).
 // Approximations (documented in the README): `thinking.budget_tokens` → `reasoning_effort` (≤ 2048 low,
-// ≤ 8192 medium, else high); a tool_result with `is_error` reaches the model as text prefixed "[tool error] ";
+// ≤ 8192 medium, else high); `output_config.effort` → `reasoning_effort` (max → xhigh) and wins over the
+// budget; `output_config.format` → a strict json_schema `response_format`; a tool_result with `is_error` reaches the model as text prefixed "[tool error] ";
 // images in a tool_result travel in a user message right after the tool messages (tool messages take text
 // only); system blocks are joined with a blank line. `max_tokens` stays `max_tokens` (o-series models want
 // `max_completion_tokens`; servers that accept the former are the common case).
@@ -15,7 +17,7 @@ import { AdapterError } from "../types.ts";
 import { isObject, type Json } from "./shared.ts";
 
 const PASSED = new Set(["model", "messages", "max_tokens", "system", "stream", "temperature", "top_p",
-  "stop_sequences", "metadata", "tools", "tool_choice", "thinking", "service_tier"]);
+  "stop_sequences", "metadata", "tools", "tool_choice", "thinking", "output_config", "service_tier", "cache_control"]);
 
 const refuse = (what: string): never => {
   throw new AdapterError(400, "unsupported_parameter", `${what} cannot be translated for an OpenAI-compatible upstream`);
@@ -103,6 +105,7 @@ function messages(list: unknown): Json[] {
     if (!isObject(m)) return refuse("a message that is not an object");
     if (m.role === "user") return userMessages(m.content);
     if (m.role === "assistant") return [assistantMessage(m.content)];
+    if (m.role === "system") return systemMessage(m.content);
     return refuse(`a message with role ${m.role}`);
   });
 }
@@ -131,9 +134,21 @@ export function reasoningEffort(budget: unknown): string {
 }
 
 function thinking(t: unknown, out: Json): void {
-  if (!isObject(t) || t.type === "disabled") return;
+  if (!isObject(t) || t.type === "disabled" || t.type === "adaptive") return;
   if (t.type !== "enabled") refuse(`thinking of type ${t.type}`);
   out.reasoning_effort = reasoningEffort(t.budget_tokens);
+}
+
+const EFFORTS: Record<string, string> = { low: "low", medium: "medium", high: "high", xhigh: "xhigh", max: "xhigh" };
+
+function outputConfig(c: unknown, out: Json): void {
+  if (!isObject(c)) return;
+  for (const key of Object.keys(c)) if (key !== "effort" && key !== "format") refuse(`\`output_config.${key}\``);
+  if (typeof c.effort === "string") out.reasoning_effort = EFFORTS[c.effort] ?? refuse(`output_config.effort ${c.effort}`);
+  if (isObject(c.format)) {
+    if (c.format.type !== "json_schema") refuse(`output_config.format of type ${c.format.type}`);
+    out.response_format = { type: "json_schema", json_schema: { name: "output", schema: c.format.schema, strict: true } };
+  }
 }
 
 export function toChatRequest(body: Json, opts: { model: string; stream: boolean }): Json {
@@ -148,6 +163,7 @@ export function toChatRequest(body: Json, opts: { model: string; stream: boolean
   if (Array.isArray(body.tools) && body.tools.length > 0) out.tools = body.tools.map(tool);
   if (isObject(body.tool_choice)) toolChoice(body.tool_choice, out);
   thinking(body.thinking, out);
+  outputConfig(body.output_config, out);
   if (opts.stream) {
     out.stream = true;
     out.stream_options = { include_usage: true };

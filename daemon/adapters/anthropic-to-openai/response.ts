@@ -1,7 +1,7 @@
 // OpenAI chat.completion → Anthropic message. Only choices[0] exists (the request never sets `n`).
 // Dropped, no Anthropic equivalent: logprobs, annotations, audio, system_fingerprint, service_tier.
 // A refusal is the answer's text (stop_reason "refusal" comes from finish_reason content_filter).
-import { anthropicUsage, isObject, messageId, stopReason, type Json } from "./shared.ts";
+import { anthropicUsage, DIRECT, isObject, messageId, stopReason, type Json } from "./shared.ts";
 
 /**
  * A tool call's arguments → Anthropic's `input` object. Empty arguments (tools without parameters, on some
@@ -29,7 +29,7 @@ function toolUses(calls: unknown): Json[] {
   if (!Array.isArray(calls)) return [];
   return calls.filter(isObject).map((c) => {
     const fn = isObject(c.function) ? c.function : {};
-    return { type: "tool_use", id: c.id, name: fn.name, input: toolInput(fn.arguments) };
+    return { type: "tool_use", id: c.id, name: fn.name, input: toolInput(fn.arguments), caller: DIRECT };
   });
 }
 

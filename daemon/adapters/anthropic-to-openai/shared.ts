@@ -10,6 +10,9 @@ export function messageId(id: unknown): string {
   return s.startsWith("msg_") ? s : `msg_${s}`;
 }
 
+/** Current Anthropic answers say who called a tool; through OpenAI it is always the model itself. */
+export const DIRECT = Object.freeze({ type: "direct" });
+
 const STOP_REASONS: Record<string, string> = {
   stop: "end_turn",
   length: "max_tokens",

@@ -7,7 +7,7 @@
 // input and cache tokens included; the SDK takes them from there. message_delta waits for that usage
 // chunk or [DONE] (or end()), never longer. State is a few counters plus one small entry per tool call.
 import type { StreamTranslator } from "../types.ts";
-import { anthropicError, anthropicUsage, errorMessage, isObject, messageId, stopReason, type Json } from "./shared.ts";
+import { anthropicError, anthropicUsage, DIRECT, errorMessage, isObject, messageId, stopReason, type Json } from "./shared.ts";
 import { reasoningOf } from "./response.ts";
 import { sseData, sseEvent } from "./sse.ts";
 
@@ -141,7 +141,7 @@ export class ChunkToMessageStream implements StreamTranslator {
     if (!tool || (typeof tc.id === "string" && tc.id && tool.id !== tc.id)) {
       if (this.tools.size >= MAX_TOOL_CALLS) return this.fail("bad_upstream_stream", "the upstream sent too many tool calls");
       const id = typeof tc.id === "string" && tc.id ? tc.id : `toolu_${this.nextBlock}`;
-      out += this.close() + this.begin("tool", { type: "tool_use", id, name: fn.name ?? "", input: {} });
+      out += this.close() + this.begin("tool", { type: "tool_use", id, name: fn.name ?? "", input: {}, caller: DIRECT });
       tool = { id, block: this.open!.block };
       this.tools.set(key, tool);
     }
