@@ -21,42 +21,31 @@ const finalMessage = async (name: string) =>
   clientAnswering(await translated(name), "text/event-stream").messages.stream(params).finalMessage();
 
 describe("@anthropic-ai/sdk reads the translated stream", () => {
-  test("text, with usage from message_delta", async () => {
-    const msg = await finalMessage("text-stream.sse");
-    expect(msg.content).toEqual([{ type: "text", text: "Hello! How can I help you today?" } as any]);
-    expect(msg.stop_reason).toBe("end_turn");
-    expect(msg.usage).toMatchObject({ input_tokens: 56, output_tokens: 10, cache_read_input_tokens: 1152, cache_creation_input_tokens: 0 });
-  });
-
-  test("two parallel tool calls with inputs parsed", async () => {
-    const msg = await finalMessage("parallel-tools-stream.sse");
-    expect(msg.content).toEqual([
-      { type: "tool_use", id: "call_3pQ9sWkLx2mVbN7cYtR0aZfE", name: "get_weather", input: { location: "Paris, France" }, caller: { type: "direct" } },
-      { type: "tool_use", id: "call_Vb8nK1oQ4eJtX6sPdM2wLr9H", name: "get_time", input: { timezone: "Europe/Paris" }, caller: { type: "direct" } },
-    ]);
-    expect(msg.stop_reason).toBe("tool_use");
-    expect(msg.usage).toMatchObject({ input_tokens: 84, output_tokens: 49 });
-  });
-
-  test("tool calls without index", async () => {
-    const msg = await finalMessage("no-index-tools-stream.sse");
-    expect(msg.content).toEqual([
-      { type: "text", text: "Checking both files." } as any,
-      { type: "tool_use", id: "call_m3k1x0ab", name: "read_file", input: { path: "a.ts" }, caller: { type: "direct" } },
-      { type: "tool_use", id: "call_q8z2c4yd", name: "read_file", input: { path: "b.ts" }, caller: { type: "direct" } },
-    ]);
-    expect(msg.stop_reason).toBe("tool_use");
-    expect(msg.usage).toMatchObject({ input_tokens: 312, output_tokens: 41 });
-  });
-
-  test("reasoning_content as a thinking block", async () => {
-    const msg = await finalMessage("reasoning-stream.sse");
-    expect(msg.content).toEqual([
-      { type: "thinking", thinking: "The user asks 2+2.", signature: "" },
-      { type: "text", text: "2 + 2 = 4." } as any,
-    ]);
-    expect(msg.usage).toMatchObject({ input_tokens: 19, output_tokens: 58 });
-  });
+  const tool = (id: string, name: string, input: unknown) => ({ type: "tool_use", id, name, input, caller: { type: "direct" } });
+  const cases: [string, string, unknown[], string, Record<string, number>][] = [
+    ["text, with usage from message_delta", "text-stream.sse",
+      [{ type: "text", text: "Hello! How can I help you today?" }], "end_turn",
+      { input_tokens: 56, output_tokens: 10, cache_read_input_tokens: 1152, cache_creation_input_tokens: 0 }],
+    ["two parallel tool calls with inputs parsed", "parallel-tools-stream.sse",
+      [tool("call_3pQ9sWkLx2mVbN7cYtR0aZfE", "get_weather", { location: "Paris, France" }),
+        tool("call_Vb8nK1oQ4eJtX6sPdM2wLr9H", "get_time", { timezone: "Europe/Paris" })], "tool_use",
+      { input_tokens: 84, output_tokens: 49 }],
+    ["tool calls without index", "no-index-tools-stream.sse",
+      [{ type: "text", text: "Checking both files." }, tool("call_m3k1x0ab", "read_file", { path: "a.ts" }),
+        tool("call_q8z2c4yd", "read_file", { path: "b.ts" })], "tool_use",
+      { input_tokens: 312, output_tokens: 41 }],
+    ["reasoning_content as a thinking block", "reasoning-stream.sse",
+      [{ type: "thinking", thinking: "The user asks 2+2.", signature: "" }, { type: "text", text: "2 + 2 = 4." }], "end_turn",
+      { input_tokens: 19, output_tokens: 58 }],
+  ];
+  for (const [name, fixture, content, stop, usage] of cases) {
+    test(name, async () => {
+      const msg = await finalMessage(fixture);
+      expect(msg.content as unknown[]).toEqual(content);
+      expect(msg.stop_reason).toBe(stop as any);
+      expect(msg.usage).toMatchObject(usage);
+    });
+  }
 
   test("a broken stream surfaces as the SDK's error with Route's message", async () => {
     const t = anthropicToOpenai.stream({ model: "claude-sonnet-4-5", includeUsage: false });

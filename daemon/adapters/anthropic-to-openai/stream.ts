@@ -146,6 +146,7 @@ export class ChunkToMessageStream implements StreamTranslator {
       this.tools.set(key, tool);
     }
     this.lastTool = key;
+    // A late delta for an earlier (closed) call still names that call's block: the SDK assembles by index.
     if (typeof fn.arguments === "string" && fn.arguments) {
       out += this.delta({ type: "input_json_delta", partial_json: fn.arguments }, tool.block);
     }
