@@ -1,6 +1,7 @@
 // Which adapter carries a request from the client's format to an upstream's: null when both speak
 // the same format (the request passes through untouched), undefined when none can (that upstream
 // cannot serve this request, and the plan leaves it out).
+import { anthropicToOpenai } from "./anthropic-to-openai/index.ts";
 import { openaiToAnthropic } from "./openai-to-anthropic/index.ts";
 import type { Adapter, WireFormat } from "./types.ts";
 
@@ -9,6 +10,7 @@ export const clientFormat = (path: string): WireFormat => (path === "/v1/message
 
 const TRANSLATED: { from: WireFormat; to: WireFormat; path: string; adapter: Adapter }[] = [
   { from: "openai", to: "anthropic", path: "/v1/chat/completions", adapter: openaiToAnthropic },
+  { from: "anthropic", to: "openai", path: "/v1/messages", adapter: anthropicToOpenai },
 ];
 
 /** The format an upstream speaks, from its type (openai, azure and gemini's OpenAI endpoint: OpenAI's). */
