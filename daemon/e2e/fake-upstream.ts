@@ -29,6 +29,14 @@ export interface Behavior {
   echoHeaders?: boolean;
   replay?: Replay; // answer with this recorded SSE body, whatever was asked
   network?: NetworkOptions | null; // stream delivery for this request (default: the fake's, see network())
+  toolCall?: ToolCallBehavior; // answer (stream or not) with one tool call instead of text
+}
+
+/** A tool call as Gemini's OpenAI-compatible endpoint sends it: whole in one chunk, its thought signature in `extra_content`. */
+export interface ToolCallBehavior {
+  name?: string; // default get_weather
+  arguments?: string; // default {"location":"Paris"}
+  thoughtSignature?: string; // puts extra_content: {google: {thought_signature}} on the call
 }
 
 export interface Received {
@@ -69,7 +77,14 @@ export async function startFakeUpstream(name = "fake") {
   const chunk = (model: string, delta: object, finish: string | null = null, extra: object = {}) =>
     `data: ${JSON.stringify({ id: `chatcmpl-${name}`, object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
 
-  function defaultBody(path: string, json: any): unknown {
+  const toolCallOf = (t: ToolCallBehavior) => ({
+    id: `function-call-${name}`,
+    type: "function",
+    function: { name: t.name ?? "get_weather", arguments: t.arguments ?? '{"location":"Paris"}' },
+    ...(t.thoughtSignature === undefined ? {} : { extra_content: { google: { thought_signature: t.thoughtSignature } } }),
+  });
+
+  function defaultBody(path: string, json: any, call?: ToolCallBehavior): unknown {
     const model = json?.model ?? "unknown";
     if (path.endsWith("/embeddings")) {
       const vec = [0.5, 0.25, 0.125];
@@ -78,10 +93,12 @@ export async function startFakeUpstream(name = "fake") {
     }
     if (path.endsWith("/models")) return { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 0, owned_by: name }] };
     if (path.endsWith("/completions") && !path.includes("chat")) return { id: "cmpl", object: "text_completion", model, choices: [{ index: 0, text: `completion from ${name}`, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } };
-    return chat(model, `hello from ${name}`);
+    if (!call) return chat(model, `hello from ${name}`);
+    const message = { role: "assistant", content: null, tool_calls: [toolCallOf(call)] };
+    return { ...chat(model, ""), choices: [{ index: 0, message, finish_reason: "tool_calls" }] };
   }
 
-  function streamBody(req: Request, json: any, s: StreamBehavior, net: NetworkOptions | null): ReadableStream<Uint8Array> {
+  function streamBody(req: Request, json: any, s: StreamBehavior, net: NetworkOptions | null, call?: ToolCallBehavior): ReadableStream<Uint8Array> {
     const model = json?.model ?? "unknown";
     const n = s.chunks ?? 3;
     let cancelled = false;
@@ -102,7 +119,7 @@ export async function startFakeUpstream(name = "fake") {
             c.close();
             return;
           }
-          for (let i = 0; i < n; i++) {
+          for (let i = 0; i < (call ? 0 : n); i++) {
             if (cancelled) return;
             if (s.holdBefore?.index === i) await s.holdBefore.until;
             if (s.resetAfter !== undefined && i === s.resetAfter) {
@@ -113,7 +130,8 @@ export async function startFakeUpstream(name = "fake") {
             else if (i > 0 && s.gapMs) await sleep(s.gapMs);
             await send(chunk(model, { content: `w${i} ` }));
           }
-          await send(chunk(model, {}, "stop"));
+          if (call) await send(chunk(model, { tool_calls: [{ index: 0, ...toolCallOf(call) }] }));
+          await send(chunk(model, {}, call ? "tool_calls" : "stop"));
           if (json?.stream_options?.include_usage && !s.noUsage) await send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
           await send("data: [DONE]\n\n");
           if (!cancelled) c.close();
@@ -160,9 +178,9 @@ export async function startFakeUpstream(name = "fake") {
       }
       if (status < 400 && (json?.stream === true || b.stream)) {
         h.set("content-type", "text/event-stream");
-        return new Response(streamBody(req, json, b.stream ?? {}, net), { status, headers: h });
+        return new Response(streamBody(req, json, b.stream ?? {}, net, b.toolCall), { status, headers: h });
       }
-      let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json));
+      let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json, b.toolCall));
       if (url.pathname.endsWith("/audio/speech") && b.body === undefined) {
         h.set("content-type", "audio/mpeg");
         return new Response(new Uint8Array(4096).map((_, i) => i % 251), { status, headers: h });
