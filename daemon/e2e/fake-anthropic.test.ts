@@ -121,7 +121,7 @@ describe(`fake Anthropic upstream (network seed ${RUN_SEED})`, () => {
     expect([wrongKey.status, wrongKey.error.error.type]).toEqual([401, "authentication_error"]);
     const noVersion = await fetch(`${fake.url}/messages`, { method: "POST", headers: { "x-api-key": KEY }, body: JSON.stringify(ask) });
     expect(noVersion.status).toBe(400);
-    expect((await noVersion.json()).error.type).toBe("invalid_request_error");
+    expect(((await noVersion.json()) as any).error.type).toBe("invalid_request_error");
     const models = await client().models.list();
     expect(models.data.map((m) => m.id)).toEqual(ANTHROPIC_MODELS.data.map((m) => m.id));
   });
