@@ -4,9 +4,8 @@
 // blank line, the `ping` with its space), POST /v1/messages/count_tokens and GET /v1/models. Like the
 // real API it refuses a request without `anthropic-version` (400) or, when a key is set, with
 // another key (401). It records what it received, headers included.
-import type { Server } from "bun";
-import type { Received } from "./fake-upstream.ts";
-import { Wire, type NetworkOptions } from "./network.ts";
+import { createFakeBook, scriptedStream, serveLoopback } from "./fake-book.ts";
+import type { NetworkOptions } from "./network.ts";
 
 /**
  * text: one text block. tools: a text block, then two parallel tool_use blocks whose input JSON
@@ -45,7 +44,6 @@ const DEFAULT_USAGE: AnthropicUsage = { input: 25, output: 12, cacheRead: 10, ca
 
 type Block = { type: "text"; text: string[] } | { type: "tool_use"; id: string; name: string; json: string[] } | { type: "thinking"; thinking: string[]; signature: string };
 
-const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One SSE event as Anthropic frames it. */
 const sse = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -106,19 +104,8 @@ export const ANTHROPIC_MODELS = {
 };
 
 export async function startFakeAnthropic(name = "anthropic", opts: { key?: string } = {}) {
-  const queue: AnthropicBehavior[] = [];
-  let fallback: AnthropicBehavior = {};
-  const received: Received[] = [];
-  let aborted = 0;
-  let completed = 0;
-  let network: NetworkOptions | null = null;
+  const book = createFakeBook<AnthropicBehavior>();
   let seq = 0;
-  const abortWaiters: (() => void)[] = [];
-  const requestWaiters: (() => void)[] = [];
-  const onAbort = () => {
-    aborted++;
-    for (const w of abortWaiters.splice(0)) w();
-  };
 
   function message(json: any, b: AnthropicBehavior, id: string): object {
     const { blocks, stop } = blocksOf(b.scenario ?? "text");
@@ -129,48 +116,28 @@ export async function startFakeAnthropic(name = "anthropic", opts: { key?: strin
   function streamBody(json: any, b: AnthropicBehavior, id: string, net: NetworkOptions | null): ReadableStream<Uint8Array> {
     const { blocks, stop } = blocksOf(b.scenario ?? "text");
     const u = { ...DEFAULT_USAGE, ...b.usage };
-    let cancelled = false;
-    return new ReadableStream<Uint8Array>({
-      async start(c) {
-        const wire = net ? new Wire(c, net, () => !cancelled) : null;
-        const send = async (text: string) => {
-          if (cancelled) return;
-          if (wire) await wire.write(enc.encode(text));
-          else c.enqueue(enc.encode(text));
-        };
-        try {
-          const start = { id, type: "message", role: "assistant", model: json?.model ?? "unknown", content: [], stop_reason: null, stop_sequence: null, usage: usageJson(u, 1) };
-          await send(sse("message_start", { type: "message_start", message: start }));
-          if (b.scenario === "error_event") {
-            await send(sse("error", errorBody("overloaded_error", "Overloaded")));
-            if (!cancelled) c.close();
-            return;
-          }
-          if (b.ttftMs) await sleep(b.ttftMs);
-          let sent = 0;
-          for (const [index, block] of blocks.entries()) {
-            await send(sse("content_block_start", { type: "content_block_start", index, content_block: opened(block) }));
-            if (index === 0) await send(PING);
-            for (const delta of deltas(block)) {
-              if (cancelled) return;
-              if (b.holdBefore?.delta === sent) await b.holdBefore.until;
-              if (b.resetAfter === sent) return c.error(new Error("fake anthropic: simulated mid-stream reset (expected in tests)"));
-              await send(sse("content_block_delta", { type: "content_block_delta", index, delta }));
-              sent++;
-            }
-            await send(sse("content_block_stop", { type: "content_block_stop", index }));
-          }
-          const final = { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
-          await send(sse("message_delta", { type: "message_delta", delta: { stop_reason: stop, stop_sequence: null }, usage: final }));
-          await send(sse("message_stop", { type: "message_stop" }));
-          if (!cancelled) c.close();
-          completed++;
-        } catch {}
-      },
-      cancel() {
-        cancelled = true;
-        onAbort();
-      },
+    return scriptedStream(net, book.onAbort, async (w) => {
+      const start = { id, type: "message", role: "assistant", model: json?.model ?? "unknown", content: [], stop_reason: null, stop_sequence: null, usage: usageJson(u, 1) };
+      await w.send(sse("message_start", { type: "message_start", message: start }));
+      if (b.scenario === "error_event") return w.send(sse("error", errorBody("overloaded_error", "Overloaded")));
+      if (b.ttftMs) await sleep(b.ttftMs);
+      let sent = 0;
+      for (const [index, block] of blocks.entries()) {
+        await w.send(sse("content_block_start", { type: "content_block_start", index, content_block: opened(block) }));
+        if (index === 0) await w.send(PING);
+        for (const delta of deltas(block)) {
+          if (w.cancelled) return;
+          if (b.holdBefore?.delta === sent) await b.holdBefore.until;
+          if (b.resetAfter === sent) return w.reset();
+          await w.send(sse("content_block_delta", { type: "content_block_delta", index, delta }));
+          sent++;
+        }
+        await w.send(sse("content_block_stop", { type: "content_block_stop", index }));
+      }
+      const final = { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
+      await w.send(sse("message_delta", { type: "message_delta", delta: { stop_reason: stop, stop_sequence: null }, usage: final }));
+      await w.send(sse("message_stop", { type: "message_stop" }));
+      book.completed();
     });
   }
 
@@ -187,89 +154,38 @@ export async function startFakeAnthropic(name = "anthropic", opts: { key?: strin
     return null;
   }
 
-  const server: Server<undefined> = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const bytes = new Uint8Array(await req.arrayBuffer());
-      const text = new TextDecoder().decode(bytes);
-      let json: any = null;
-      try {
-        json = JSON.parse(text);
-      } catch {}
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, bytes, json });
-      for (const w of requestWaiters.splice(0)) w();
-      seq++;
-      req.signal.addEventListener("abort", onAbort, { once: true });
-      const refused = refusal(req, url);
-      if (refused) return refused;
-      if (url.pathname === "/v1/models") return Response.json(ANTHROPIC_MODELS);
-      if (url.pathname.endsWith("/count_tokens")) return Response.json({ input_tokens: DEFAULT_USAGE.input });
+  const server = serveLoopback(async (req) => {
+    const url = new URL(req.url);
+    const { json } = await book.record(req);
+    seq++;
+    const refused = refusal(req, url);
+    if (refused) return refused;
+    if (url.pathname === "/v1/models") return Response.json(ANTHROPIC_MODELS);
+    if (url.pathname.endsWith("/count_tokens")) return Response.json({ input_tokens: DEFAULT_USAGE.input });
 
-      const b = queue.shift() ?? fallback;
-      if (b.hang) return new Promise<Response>(() => {});
-      if (b.delayMs) await sleep(b.delayMs);
-      if (req.signal.aborted) return new Response(null, { status: 499 });
-      const h = new Headers(b.headers);
-      h.set("request-id", `req_${name}_${seq}`);
-      if (b.scenario === "overloaded" || b.scenario === "invalid_request") {
-        h.set("content-type", "application/json");
-        const [status, body] = b.scenario === "overloaded" ? [529, errorBody("overloaded_error", "Overloaded")] : [400, errorBody("invalid_request_error", "messages: at least one message is required")];
-        return new Response(JSON.stringify({ ...body, request_id: `req_${name}_${seq}` }), { status, headers: h });
-      }
-      const id = `msg_${name}_${seq}`;
-      if (json?.stream === true) {
-        h.set("content-type", "text/event-stream; charset=utf-8");
-        h.set("cache-control", "no-cache");
-        const base = b.network === undefined ? network : b.network;
-        const net = base && { ...base, seed: base.seed + received.length };
-        return new Response(streamBody(json, b, id, net), { headers: h });
-      }
-      completed++;
-      return Response.json(message(json, b, id), { headers: h });
-    },
+    const b = book.take();
+    if (b.hang) return new Promise<Response>(() => {});
+    if (b.delayMs) await sleep(b.delayMs);
+    if (req.signal.aborted) return new Response(null, { status: 499 });
+    const h = new Headers(b.headers);
+    h.set("request-id", `req_${name}_${seq}`);
+    if (b.scenario === "overloaded" || b.scenario === "invalid_request") {
+      h.set("content-type", "application/json");
+      const [status, body] = b.scenario === "overloaded" ? [529, errorBody("overloaded_error", "Overloaded")] : [400, errorBody("invalid_request_error", "messages: at least one message is required")];
+      return new Response(JSON.stringify({ ...body, request_id: `req_${name}_${seq}` }), { status, headers: h });
+    }
+    const id = `msg_${name}_${seq}`;
+    if (json?.stream === true) {
+      h.set("content-type", "text/event-stream; charset=utf-8");
+      h.set("cache-control", "no-cache");
+      return new Response(streamBody(json, b, id, book.networkFor(b)), { headers: h });
+    }
+    book.completed();
+    return Response.json(message(json, b, id), { headers: h });
   });
 
-  return {
-    name,
-    /** The endpoint to configure: `type: anthropic`, `endpoint: <url>`. */
-    url: `http://127.0.0.1:${server.port}/v1`,
-    received,
-    /** Queue behaviours for the next /v1/messages requests, in order. */
-    next(...b: AnthropicBehavior[]) {
-      queue.push(...b);
-    },
-    setDefault(b: AnthropicBehavior) {
-      fallback = b;
-    },
-    /** How stream bodies are delivered from now on: null, one burst; else split and paced (network.ts). */
-    network(o: NetworkOptions | null) {
-      network = o;
-    },
-    get aborted() {
-      return aborted;
-    },
-    get completed() {
-      return completed;
-    },
-    nextAbort(): Promise<void> {
-      return new Promise((r) => abortWaiters.push(r));
-    },
-    nextRequest(): Promise<void> {
-      return new Promise((r) => requestWaiters.push(r));
-    },
-    reset() {
-      queue.length = 0;
-      fallback = {};
-      network = null;
-      received.length = 0;
-    },
-    stop: () => server.stop(true),
-  };
+  // url: the endpoint to configure (`type: anthropic`, `endpoint: <url>`); next(): behaviours for the next /v1/messages requests.
+  return Object.assign(book.controls, { name, url: `http://127.0.0.1:${server.port}/v1`, stop: () => server.stop(true) });
 }
 
 export type FakeAnthropic = Awaited<ReturnType<typeof startFakeAnthropic>>;
