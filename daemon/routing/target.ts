@@ -8,7 +8,7 @@ export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
 /** The request/response format an upstream speaks: the proxy picks its adapter from it. */
-export type Wire = "openai" | "anthropic";
+export type WireFormat = "openai" | "anthropic";
 
 type HeaderList = readonly (readonly [string, string])[];
 
@@ -21,7 +21,7 @@ export interface UpstreamTarget {
   readonly headers: HeaderList;
   /** Headers (lower-case names) sent unless the client sent its own: `anthropic-version`. */
   readonly defaultHeaders: HeaderList;
-  readonly wire: Wire;
+  readonly wire: WireFormat;
 }
 
 const NONE: HeaderList = Object.freeze([]);
