@@ -25,7 +25,8 @@ export const endpointSchema = z
 export const upstreamLabel = (u: { id: number; name: string | null }) => u.name ?? `#${u.id}`;
 
 // Routing settings, shared by the config file (snake_case keys) and the control socket (camelCase).
-export const UPSTREAM_TYPES = ["openai", "azure"] as const;
+export const UPSTREAM_TYPES = ["openai", "azure", "anthropic", "gemini"] as const;
+export type UpstreamType = (typeof UPSTREAM_TYPES)[number];
 export const limitSchema = z.number().int().min(-1, { message: "must be -1 (unlimited), 0 (never used) or a positive whole number" });
 export const modelListSchema = z.array(z.string().trim().min(1, { message: "must not be empty" }), { message: "must be a list of model names (globs such as gpt-4o* allowed)" });
 export const modelMappingSchema = z.record(z.string().min(1), z.string().trim().min(1), { message: "must map requested model names to this upstream's names" });
@@ -61,7 +62,7 @@ export const apiVersionSchema = z.string().trim().regex(/^[0-9A-Za-z.-]+$/, { me
 
 /** The routing settings an upstream has when none are given (the daemon's records and the contract's views alike). */
 export const ROUTING_DEFAULTS = Object.freeze({
-  type: "openai" as (typeof UPSTREAM_TYPES)[number],
+  type: "openai" as UpstreamType,
   apiVersion: null,
   models: null,
   modelMapping: null,

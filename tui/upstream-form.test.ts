@@ -28,6 +28,20 @@ describe("upstream form", () => {
     expect(validate({ ...start, sk: "sk-new" }, u).submit).toEqual({ kind: "update", params: { upstream: 7, patch: { sk: "sk-new" } } });
   });
 
+  test("type: chosen in the form (empty: openai); an unknown one is refused before sending", () => {
+    expect(validate(values({ endpoint: "https://api.anthropic.com/v1", sk: "sk-ant", type: " Anthropic " })).submit).toEqual({
+      kind: "add",
+      params: { endpoint: "https://api.anthropic.com/v1", sk: "sk-ant", type: "anthropic" },
+    });
+    expect(validate(values({ endpoint: "https://a.example.com/v1", sk: "k", type: "" })).submit?.params).not.toHaveProperty("type");
+    expect(validate(values({ endpoint: "https://a.example.com/v1", sk: "k", type: "bedrock" })).errors).toEqual({ type: "one of openai, azure, anthropic, gemini" });
+    const u = makeUpstream({ id: 3, type: "gemini", endpoint: "https://generativelanguage.googleapis.com/v1beta/openai" });
+    expect(initialValues(u).type).toBe("gemini");
+    expect(validate({ ...initialValues(u), type: "anthropic" }, u).submit).toEqual({ kind: "update", params: { upstream: 3, patch: { type: "anthropic" } } });
+    expect(validate({ ...initialValues(u), type: "" }, u).submit).toEqual({ kind: "update", params: { upstream: 3, patch: { type: "openai" } } });
+    expect(errorsFromDaemon(new RpcError("invalid_params", "x", { problems: ["patch.type: bad"] }))).toEqual({ type: "bad" });
+  });
+
   test("routed's refusals land under their field", () => {
     expect(errorsFromDaemon(new RpcError("duplicate_name", 'an upstream named "a" exists'))).toEqual({ name: 'an upstream named "a" exists' });
     expect(errorsFromDaemon(new RpcError("invalid_params", "x", { problems: ["patch.endpoint: bad", "timeoutMs: too big", "weird: ?"] }))).toEqual({ endpoint: "bad", timeout: "too big", form: "weird: ?" });

@@ -3,10 +3,12 @@
 // trip), the call to make, and where routed's own refusals belong (under which field).
 import type { Params, UpstreamView } from "../shared/rpc/contract.ts";
 import { parseDurationMs } from "../shared/duration.ts";
-import { endpointSchema, upstreamNameSchema } from "../shared/upstream-fields.ts";
+import { endpointSchema, UPSTREAM_TYPES, upstreamNameSchema, type UpstreamType } from "../shared/upstream-fields.ts";
 import { placeErrors, type Field as FormField, type FormErrors } from "./form-errors.ts";
 
-export type FieldId = "name" | "endpoint" | "sk" | "timeout" | "streamTimeout";
+const TYPE_CHOICES = UPSTREAM_TYPES.join(", ");
+
+export type FieldId = "name" | "endpoint" | "sk" | "timeout" | "streamTimeout" | "type";
 
 export type Field = FormField<FieldId>;
 
@@ -16,6 +18,7 @@ export const FIELDS: Field[] = [
   { id: "sk", label: "API key", secret: true, hint: "the upstream's key; never shown again" },
   { id: "timeout", label: "Timeout", hint: "whole response: 30s, 2m (empty: default)" },
   { id: "streamTimeout", label: "Stream timeout", hint: "to the first token: 5s (empty: default)" },
+  { id: "type", label: "Type", hint: `the API it speaks: ${TYPE_CHOICES} (empty: openai)` },
 ];
 
 export type Values = Record<FieldId, string>;
@@ -25,7 +28,7 @@ export type Submit = { kind: "add"; params: Params<"upstreams.add"> } | { kind: 
 const durationText = (v: number | null) => (v === null ? "" : v % 1000 === 0 ? `${v / 1000}s` : `${v}ms`);
 
 export function initialValues(u?: UpstreamView): Values {
-  return { name: u?.name ?? "", endpoint: u?.endpoint ?? "", sk: "", timeout: durationText(u?.timeoutMs ?? null), streamTimeout: durationText(u?.streamTimeoutMs ?? null) };
+  return { name: u?.name ?? "", endpoint: u?.endpoint ?? "", sk: "", timeout: durationText(u?.timeoutMs ?? null), streamTimeout: durationText(u?.streamTimeoutMs ?? null), type: u?.type ?? "" };
 }
 
 function duration(text: string): { ms: number | null; error?: string } {
@@ -33,6 +36,12 @@ function duration(text: string): { ms: number | null; error?: string } {
   const ms = parseDurationMs(text);
   if (ms === null || ms <= 0 || ms > 86_400_000) return { ms: null, error: "a duration such as 30s, 500ms or 2m (at most 24h)" };
   return { ms };
+}
+
+function upstreamType(text: string): { type: UpstreamType; error?: string } {
+  const t = text.trim().toLowerCase() || "openai";
+  const known = UPSTREAM_TYPES.find((k) => k === t);
+  return known ? { type: known } : { type: "openai", error: `one of ${TYPE_CHOICES}` };
 }
 
 /** Checks the values; with no errors, the call that saves them. `editing`: the upstream as it is. */
@@ -48,6 +57,8 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
   if (timeout.error) errors.timeout = timeout.error;
   const streamTimeout = duration(values.streamTimeout);
   if (streamTimeout.error) errors.streamTimeout = streamTimeout.error;
+  const type = upstreamType(values.type);
+  if (type.error) errors.type = type.error;
   if (Object.keys(errors).length > 0 || !endpoint.success) return { errors };
 
   if (!editing) {
@@ -55,6 +66,7 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
     if (name) params.name = name;
     if (timeout.ms !== null) params.timeoutMs = timeout.ms;
     if (streamTimeout.ms !== null) params.streamTimeoutMs = streamTimeout.ms;
+    if (type.type !== "openai") params.type = type.type;
     return { errors, submit: { kind: "add", params } };
   }
   const patch: Params<"upstreams.update">["patch"] = {};
@@ -63,11 +75,12 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
   if (sk) patch.sk = sk;
   if (editing.timeoutMs !== timeout.ms) patch.timeoutMs = timeout.ms;
   if (editing.streamTimeoutMs !== streamTimeout.ms) patch.streamTimeoutMs = streamTimeout.ms;
+  if (editing.type !== type.type) patch.type = type.type;
   if (Object.keys(patch).length === 0) return { errors: { form: "nothing changed" } };
   return { errors, submit: { kind: "update", params: { upstream: editing.id, patch } } };
 }
 
-const PARAM_FIELD: Record<string, FieldId> = { name: "name", endpoint: "endpoint", sk: "sk", timeoutMs: "timeout", streamTimeoutMs: "streamTimeout" };
+const PARAM_FIELD: Record<string, FieldId> = { name: "name", endpoint: "endpoint", sk: "sk", timeoutMs: "timeout", streamTimeoutMs: "streamTimeout", type: "type" };
 
 /** routed's refusal, placed under the field it is about (or at the form's foot). */
 export const errorsFromDaemon = (err: unknown): Errors => placeErrors(err, PARAM_FIELD);

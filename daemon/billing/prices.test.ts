@@ -179,13 +179,15 @@ describe("settings", () => {
 });
 
 describe("provider of an upstream", () => {
-  test("by type (azure) or by endpoint host; an unknown host has none", () => {
+  test("by type (azure, anthropic, gemini) or by endpoint host; an unknown host has none", () => {
     const at = (endpoint: string, type = "openai") => providerOf({ endpoint, type });
     expect(at("https://api.openai.com/v1")).toBe("openai");
     expect(at("https://api.anthropic.com/v1")).toBe("anthropic");
     expect(at("https://generativelanguage.googleapis.com/v1beta/openai")).toBe("google");
     expect(at("https://api.deepseek.com/v1")).toBe("deepseek");
     expect(at("https://my-resource.openai.azure.com", "azure")).toBe("azure");
+    expect(at("https://claude-proxy.example/v1", "anthropic")).toBe("anthropic");
+    expect(at("https://gemini-proxy.example/v1beta/openai", "gemini")).toBe("google");
     expect(at("https://reseller.example/v1")).toBeNull();
   });
 });

@@ -88,9 +88,13 @@ export function tablePrice(providerId: string | null, model: string, at: Date): 
 }
 
 const byUrl = new Map<string, string | null>();
-/** The table's provider for an upstream: Azure by its type, others by their endpoint (api.openai.com → openai…). */
+// An upstream's type names its provider wherever its endpoint is (a proxy in front of Anthropic, Vertex…).
+const PROVIDER_BY_TYPE: Record<string, string> = { azure: "azure", anthropic: "anthropic", gemini: "google" };
+
+/** The table's provider for an upstream: by its type (azure, anthropic, gemini), others by their endpoint (api.openai.com → openai…). */
 export function providerOf(u: { type: string; endpoint: string }): string | null {
-  if (u.type === "azure") return "azure";
+  const byType = PROVIDER_BY_TYPE[u.type];
+  if (byType) return byType;
   let p = byUrl.get(u.endpoint);
   if (p === undefined) {
     p = (findProvider({ providerApiUrl: u.endpoint }) as Provider | undefined)?.id ?? null;

@@ -47,6 +47,12 @@ describe("config file", () => {
 const upstream = (extra: string) => `upstreams:\n  - name: a\n    sk: sk-a\n    endpoint: http://h/v1\n${extra}`;
 
 describe("bad entries are refused with a clear message", () => {
+  test("type: openai, azure, anthropic or gemini", () => {
+    const types = ["openai", "azure", "anthropic", "gemini"].map((t) => parseConfigText("u.yaml", upstream(`    type: ${t}\n`)).upstreams![0]!.type);
+    expect(types).toEqual(["openai", "azure", "anthropic", "gemini"]);
+    expect(problems(upstream("    type: bedrock\n"))).toEqual(["u.yaml: upstreams[0].type: must be openai, azure, anthropic or gemini"]);
+  });
+
   test("prices", () => {
     expect(problems('prices:\n  "gpt-4o*": { input: -1, output: 10 }\n')).toEqual(["u.yaml: prices.gpt-4o*.input: must be 0 or more (USD per million tokens)"]);
     expect(problems('prices:\n  "gpt-4o*": { input: 1 }\n')).toEqual(["u.yaml: prices.gpt-4o*.output: must be a price in USD per million tokens"]);

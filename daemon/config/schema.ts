@@ -48,7 +48,7 @@ export const fileUpstreamSchema = z.strictObject({
   stream_timeout: z.union([z.literal("auto"), duration]).optional(),
   stall_timeout: duration.optional(),
   enabled: z.boolean({ message: "must be true or false" }).optional(),
-  type: z.enum(UPSTREAM_TYPES, { message: "must be openai or azure" }).optional(),
+  type: z.enum(UPSTREAM_TYPES, { message: "must be openai, azure, anthropic or gemini" }).optional(),
   api_version: apiVersionSchema.optional(),
   models: modelListSchema.optional(),
   model_mapping: modelMappingSchema.optional(),

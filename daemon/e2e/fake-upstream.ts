@@ -3,8 +3,10 @@
 // gaps, reset mid-stream, in-band error events, gzip, header echo, a recorded stream replayed as is.
 // Stream bodies go out in one burst, or split and paced like a real network (network.ts). It
 // records what it received and which requests the proxy abandoned (the client side closed).
-import type { Server } from "bun";
-import { replayBody, Wire, type NetworkOptions, type Replay } from "./network.ts";
+import { createFakeBook, scriptedStream, serveLoopback } from "./fake-book.ts";
+import { replayBody, type NetworkOptions, type Replay } from "./network.ts";
+
+export type { Received } from "./fake-book.ts";
 
 export interface StreamBehavior {
   chunks?: number;
@@ -29,34 +31,22 @@ export interface Behavior {
   echoHeaders?: boolean;
   replay?: Replay; // answer with this recorded SSE body, whatever was asked
   network?: NetworkOptions | null; // stream delivery for this request (default: the fake's, see network())
+  toolCall?: ToolCallBehavior; // answer (stream or not) with one tool call instead of text
 }
 
-export interface Received {
-  method: string;
-  path: string;
-  search: string;
-  headers: Record<string, string>;
-  body: string;
-  bytes: Uint8Array; // the body exactly as received (invalid UTF-8 included)
-  json: any;
+/** A tool call as Gemini's OpenAI-compatible endpoint sends it: whole in one chunk, its thought signature in `extra_content`. */
+export interface ToolCallBehavior {
+  name?: string; // default get_weather
+  arguments?: string; // default {"location":"Paris"}
+  thoughtSignature?: string; // puts extra_content: {google: {thought_signature}} on the call
 }
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFakeUpstream(name = "fake") {
-  const queue: Behavior[] = [];
-  let fallback: Behavior = {};
-  const received: Received[] = [];
-  let aborted = 0;
-  let completed = 0;
-  let network: NetworkOptions | null = null;
-  const abortWaiters: (() => void)[] = [];
-  const requestWaiters: (() => void)[] = [];
-  const onAbort = () => {
-    aborted++;
-    for (const w of abortWaiters.splice(0)) w();
-  };
+  const book = createFakeBook<Behavior>();
+  const onAbort = book.onAbort;
 
   const chat = (model: string, text: string) => ({
     id: `chatcmpl-${name}`,
@@ -69,7 +59,14 @@ export async function startFakeUpstream(name = "fake") {
   const chunk = (model: string, delta: object, finish: string | null = null, extra: object = {}) =>
     `data: ${JSON.stringify({ id: `chatcmpl-${name}`, object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
 
-  function defaultBody(path: string, json: any): unknown {
+  const toolCallOf = (t: ToolCallBehavior) => ({
+    id: `function-call-${name}`,
+    type: "function",
+    function: { name: t.name ?? "get_weather", arguments: t.arguments ?? '{"location":"Paris"}' },
+    ...(t.thoughtSignature === undefined ? {} : { extra_content: { google: { thought_signature: t.thoughtSignature } } }),
+  });
+
+  function defaultBody(path: string, json: any, call?: ToolCallBehavior): unknown {
     const model = json?.model ?? "unknown";
     if (path.endsWith("/embeddings")) {
       const vec = [0.5, 0.25, 0.125];
@@ -78,144 +75,70 @@ export async function startFakeUpstream(name = "fake") {
     }
     if (path.endsWith("/models")) return { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 0, owned_by: name }] };
     if (path.endsWith("/completions") && !path.includes("chat")) return { id: "cmpl", object: "text_completion", model, choices: [{ index: 0, text: `completion from ${name}`, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } };
-    return chat(model, `hello from ${name}`);
+    if (!call) return chat(model, `hello from ${name}`);
+    const message = { role: "assistant", content: null, tool_calls: [toolCallOf(call)] };
+    return { ...chat(model, ""), choices: [{ index: 0, message, finish_reason: "tool_calls" }] };
   }
 
-  function streamBody(req: Request, json: any, s: StreamBehavior, net: NetworkOptions | null): ReadableStream<Uint8Array> {
+  function streamBody(json: any, s: StreamBehavior, net: NetworkOptions | null, call?: ToolCallBehavior): ReadableStream<Uint8Array> {
     const model = json?.model ?? "unknown";
     const n = s.chunks ?? 3;
-    let cancelled = false;
-    return new ReadableStream<Uint8Array>({
-      async start(c) {
-        const wire = net ? new Wire(c, net, () => !cancelled) : null;
-        const send = async (text: string) => {
-          if (cancelled) return;
-          if (wire) await wire.write(enc.encode(text));
-          else if (s.splitEvents) for (const b of enc.encode(text)) c.enqueue(new Uint8Array([b]));
-          else c.enqueue(enc.encode(text));
-        };
-        try {
-          await send(chunk(model, { role: "assistant", content: "" }));
-          if (s.ttftMs) await sleep(s.ttftMs);
-          if (s.errorBeforeContent) {
-            await send(`data: ${JSON.stringify({ error: { message: `${name} overloaded`, type: "server_error", code: "overloaded" } })}\n\n`);
-            c.close();
-            return;
-          }
-          for (let i = 0; i < n; i++) {
-            if (cancelled) return;
-            if (s.holdBefore?.index === i) await s.holdBefore.until;
-            if (s.resetAfter !== undefined && i === s.resetAfter) {
-              c.error(new Error("fake upstream: simulated mid-stream reset (expected in tests)"));
-              return;
-            }
-            if (s.pauseAt?.index === i) await sleep(s.pauseAt.ms);
-            else if (i > 0 && s.gapMs) await sleep(s.gapMs);
-            await send(chunk(model, { content: `w${i} ` }));
-          }
-          await send(chunk(model, {}, "stop"));
-          if (json?.stream_options?.include_usage && !s.noUsage) await send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
-          await send("data: [DONE]\n\n");
-          if (!cancelled) c.close();
-          completed++;
-        } catch {}
-      },
-      cancel() {
-        cancelled = true;
-        onAbort();
-      },
-    });
+    return scriptedStream(net, onAbort, async (w) => {
+      await w.send(chunk(model, { role: "assistant", content: "" }));
+      if (s.ttftMs) await sleep(s.ttftMs);
+      if (s.errorBeforeContent) return w.send(`data: ${JSON.stringify({ error: { message: `${name} overloaded`, type: "server_error", code: "overloaded" } })}\n\n`);
+      for (let i = 0; i < (call ? 0 : n); i++) {
+        if (w.cancelled) return;
+        if (s.holdBefore?.index === i) await s.holdBefore.until;
+        if (s.resetAfter !== undefined && i === s.resetAfter) return w.reset();
+        if (s.pauseAt?.index === i) await sleep(s.pauseAt.ms);
+        else if (i > 0 && s.gapMs) await sleep(s.gapMs);
+        await w.send(chunk(model, { content: `w${i} ` }));
+      }
+      if (call) await w.send(chunk(model, { tool_calls: [{ index: 0, ...toolCallOf(call) }] }));
+      await w.send(chunk(model, {}, call ? "tool_calls" : "stop"));
+      if (json?.stream_options?.include_usage && !s.noUsage) await w.send(`data: ${JSON.stringify({ id: "u", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } })}\n\n`);
+      await w.send("data: [DONE]\n\n");
+      book.completed();
+    }, s.splitEvents);
   }
 
-  const server: Server<undefined> = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const bytes = new Uint8Array(await req.arrayBuffer());
-      const text = new TextDecoder().decode(bytes);
-      let json: any = null;
-      try {
-        json = JSON.parse(text);
-      } catch {}
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      received.push({ method: req.method, path: url.pathname, search: url.search, headers, body: text, bytes, json });
-      for (const w of requestWaiters.splice(0)) w();
-      const b = queue.shift() ?? fallback;
-      req.signal.addEventListener("abort", onAbort, { once: true });
-      if (b.hang) return new Promise<Response>(() => {});
-      if (b.delayMs) await sleep(b.delayMs);
-      if (req.signal.aborted) return new Response(null, { status: 499 });
-      const status = b.status ?? 200;
-      const h = new Headers(b.headers);
-      if (b.echoHeaders) return Response.json({ headers }, { status, headers: h });
-      // Each request gets its own cuts, reproducible from the seed and the request's position.
-      const base = b.network === undefined ? network : b.network;
-      const net = base && { ...base, seed: base.seed + received.length };
-      if (b.replay) {
-        if (!h.has("content-type")) h.set("content-type", "text/event-stream; charset=utf-8");
-        return new Response(replayBody(b.replay, net, onAbort), { status, headers: h });
-      }
-      if (status < 400 && (json?.stream === true || b.stream)) {
-        h.set("content-type", "text/event-stream");
-        return new Response(streamBody(req, json, b.stream ?? {}, net), { status, headers: h });
-      }
-      let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json));
-      if (url.pathname.endsWith("/audio/speech") && b.body === undefined) {
-        h.set("content-type", "audio/mpeg");
-        return new Response(new Uint8Array(4096).map((_, i) => i % 251), { status, headers: h });
-      }
-      if (url.pathname.endsWith("/audio/transcriptions") && b.body === undefined) body = { text: `transcribed by ${name}` };
-      const raw = typeof body === "string" ? body : JSON.stringify(body);
-      if (!h.has("content-type")) h.set("content-type", typeof body === "string" ? "text/plain" : "application/json");
-      completed++;
-      if (b.gzip) {
-        h.set("content-encoding", "gzip");
-        return new Response(Bun.gzipSync(enc.encode(raw)), { status, headers: h });
-      }
-      return new Response(raw, { status, headers: h });
-    },
+  const server = serveLoopback(async (req) => {
+    const url = new URL(req.url);
+    const { json, headers } = await book.record(req);
+    const b = book.take();
+    if (b.hang) return new Promise<Response>(() => {});
+    if (b.delayMs) await sleep(b.delayMs);
+    if (req.signal.aborted) return new Response(null, { status: 499 });
+    const status = b.status ?? 200;
+    const h = new Headers(b.headers);
+    if (b.echoHeaders) return Response.json({ headers }, { status, headers: h });
+    const net = book.networkFor(b);
+    if (b.replay) {
+      if (!h.has("content-type")) h.set("content-type", "text/event-stream; charset=utf-8");
+      return new Response(replayBody(b.replay, net, onAbort), { status, headers: h });
+    }
+    if (status < 400 && (json?.stream === true || b.stream)) {
+      h.set("content-type", "text/event-stream");
+      return new Response(streamBody(json, b.stream ?? {}, net, b.toolCall), { status, headers: h });
+    }
+    let body = b.body ?? (status >= 400 ? { error: { message: `${name} says ${status}`, type: "server_error", code: null } } : defaultBody(url.pathname, json, b.toolCall));
+    if (url.pathname.endsWith("/audio/speech") && b.body === undefined) {
+      h.set("content-type", "audio/mpeg");
+      return new Response(new Uint8Array(4096).map((_, i) => i % 251), { status, headers: h });
+    }
+    if (url.pathname.endsWith("/audio/transcriptions") && b.body === undefined) body = { text: `transcribed by ${name}` };
+    const raw = typeof body === "string" ? body : JSON.stringify(body);
+    if (!h.has("content-type")) h.set("content-type", typeof body === "string" ? "text/plain" : "application/json");
+    book.completed();
+    if (b.gzip) {
+      h.set("content-encoding", "gzip");
+      return new Response(Bun.gzipSync(enc.encode(raw)), { status, headers: h });
+    }
+    return new Response(raw, { status, headers: h });
   });
 
-  return {
-    name,
-    url: `http://127.0.0.1:${server.port}/v1`,
-    received,
-    /** Queue behaviours for the next requests, in order. */
-    next(...b: Behavior[]) {
-      queue.push(...b);
-    },
-    setDefault(b: Behavior) {
-      fallback = b;
-    },
-    /** How stream bodies are delivered from now on: null, one burst; else split and paced. */
-    network(opts: NetworkOptions | null) {
-      network = opts;
-    },
-    get aborted() {
-      return aborted;
-    },
-    get completed() {
-      return completed;
-    },
-    /** Resolves when the fake sees a request abandoned by its client (the proxy). */
-    nextAbort(): Promise<void> {
-      return new Promise((r) => abortWaiters.push(r));
-    },
-    /** Resolves when the fake receives its next request. */
-    nextRequest(): Promise<void> {
-      return new Promise((r) => requestWaiters.push(r));
-    },
-    reset() {
-      queue.length = 0;
-      fallback = {};
-      network = null;
-      received.length = 0;
-    },
-    stop: () => server.stop(true),
-  };
+  return Object.assign(book.controls, { name, url: `http://127.0.0.1:${server.port}/v1`, stop: () => server.stop(true) });
 }
 
 export type FakeUpstream = Awaited<ReturnType<typeof startFakeUpstream>>;

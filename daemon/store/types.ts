@@ -1,9 +1,9 @@
 // The store contract the rest of the daemon depends on. The proxy only sees this interface, so a
 // Postgres backend is one more implementation of it, not a change to the request path.
-import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS, type PriceTable } from "../../shared/upstream-fields.ts";
+import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS, type PriceTable, type UpstreamType } from "../../shared/upstream-fields.ts";
 
 export type UpstreamSource = "file" | "runtime";
-export type UpstreamType = "openai" | "azure";
+export type { UpstreamType };
 
 export interface UpstreamRecord {
   id: number;
@@ -17,7 +17,7 @@ export interface UpstreamRecord {
   source: UpstreamSource;
   /** Imported fields Route does not use yet (rpm, rpd, models, modelMapping, …), kept verbatim. */
   extra: Record<string, unknown> | null;
-  /** "azure": deployment URLs, `api-key` header, `apiVersion` query. */
+  /** "azure": deployment URLs, `api-key` header, `apiVersion` query; "anthropic": the Messages API; "gemini": Google's OpenAI-compatible API. */
   type: UpstreamType;
   apiVersion: string | null;
   /** Models served (globs allowed); null or empty: any model. */

@@ -9,10 +9,12 @@ import type { UpstreamRecord } from "../store/types.ts";
 export type ProbeResult = z.input<typeof upstreamTestSchema>;
 
 export async function probeUpstream(u: Omit<UpstreamRecord, "groups">, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<ProbeResult> {
-  // Through the upstream's own target, so Azure gets its account-level URL and api-key header.
+  // Through the upstream's own target, so Azure gets its account-level URL and api-key header,
+  // Anthropic its x-api-key and anthropic-version, Gemini its x-goog-api-key.
   const target = compileTarget(u);
-  const url = target.url("/v1/models", "", null);
-  const headers: Record<string, string> = Object.fromEntries(target.headers);
+  // Anthropic pages its list (20 by default): ask for its largest page so the count means something.
+  const url = target.url("/v1/models", target.wire === "anthropic" ? "?limit=1000" : "", null);
+  const headers: Record<string, string> = Object.fromEntries([...target.defaultHeaders, ...target.headers]);
   headers[target.auth[0]] = target.auth[1];
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -20,11 +22,7 @@ export async function probeUpstream(u: Omit<UpstreamRecord, "groups">, timeoutMs
     const res = await fetchFn(url, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
     const text = await res.text();
     const latencyMs = elapsed();
-    let models: number | null = null;
-    try {
-      const body = JSON.parse(text);
-      if (Array.isArray(body?.data)) models = body.data.length;
-    } catch {}
+    const models = modelCount(text);
     const ok = res.status >= 200 && res.status < 300;
     // Error bodies may echo the key ("Incorrect API key provided: sk-…"): redacted like proxied ones.
     const error = ok ? null : redactText(`HTTP ${res.status}: ${text.slice(0, 300)}`, u.sk);
@@ -33,5 +31,15 @@ export async function probeUpstream(u: Omit<UpstreamRecord, "groups">, timeoutMs
     const timedOut = (err as Error).name === "TimeoutError";
     const error = timedOut ? `no answer within ${timeoutMs} ms` : redactText((err as Error).message, u.sk);
     return { ok: false, url, status: null, latencyMs: elapsed(), models: null, error };
+  }
+}
+
+/** Models in a listing: OpenAI's (and Gemini's) `{object: "list", data: [...]}` and Anthropic's `{data: [{id, type: "model"}], has_more}` alike. */
+function modelCount(text: string): number | null {
+  try {
+    const body = JSON.parse(text);
+    return Array.isArray(body?.data) ? body.data.length : null;
+  } catch {
+    return null;
   }
 }

@@ -51,7 +51,7 @@ const list = (v: string | undefined) => v?.split(",").map((m) => m.trim()).filte
 /** The routing settings `add` and `edit` share. */
 function routingOptions(cmd: Command): Command {
   return cmd
-    .option("--type <type>", "openai (default) or azure")
+    .option("--type <type>", "openai (default), azure, anthropic or gemini")
     .option("--api-version <v>", "Azure api-version, e.g. 2024-10-21")
     .option("--models <list>", "comma-separated models it serves (globs such as gpt-4o* allowed); default any")
     .option("--map <from=to>", "model mapping, repeatable: requested name=this upstream's name", collectPair("="), undefined)

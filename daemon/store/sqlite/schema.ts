@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { PriceTable } from "../../../shared/upstream-fields.ts";
+import { UPSTREAM_TYPES, type PriceTable } from "../../../shared/upstream-fields.ts";
 
 export const upstreams = sqliteTable("upstreams", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -17,7 +17,7 @@ export const upstreams = sqliteTable("upstreams", {
   // modelMapping, …): kept verbatim so nothing is lost and export writes them back.
   extra: text("extra", { mode: "json" }).$type<Record<string, unknown>>(),
   // Routing settings (issue 6). null: the default (serves any model, weight 1, priority 0, unlimited).
-  type: text("type", { enum: ["openai", "azure"] }).notNull().default("openai"),
+  type: text("type", { enum: UPSTREAM_TYPES }).notNull().default("openai"),
   apiVersion: text("api_version"), // Azure's api-version query parameter
   models: text("models", { mode: "json" }).$type<string[]>(),
   modelMapping: text("model_mapping", { mode: "json" }).$type<Record<string, string>>(),
