@@ -13,8 +13,8 @@ const TRANSLATED: { from: WireFormat; to: WireFormat; path: string; adapter: Ada
   { from: "anthropic", to: "openai", path: "/v1/messages", adapter: anthropicToOpenai },
 ];
 
-/** The format an upstream speaks, from its type (openai, azure and gemini's OpenAI endpoint: OpenAI's). */
-export const wireOf = (u: { type: string }): WireFormat => (u.type === "anthropic" ? "anthropic" : "openai");
+/** The format an upstream speaks (routing/target.ts: openai, azure and gemini's OpenAI endpoint speak OpenAI's). */
+export const wireOf = (u: { target: { wire: WireFormat } }): WireFormat => u.target.wire;
 
 export function adapterFor(client: WireFormat, upstream: WireFormat, path: string): Adapter | null | undefined {
   if (client === upstream) return null;

@@ -9,8 +9,7 @@ import { CLIENT_GONE, pump, SHUTDOWN, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
 import { EventFramer } from "./sse.ts";
-import { formatHeaders, streamTranslation, translatedAnswer } from "./translate.ts";
-import { wireOf } from "../adapters/registry.ts";
+import { streamTranslation, translatedAnswer, withoutAnthropicHeaders } from "./translate.ts";
 import type { Adapter } from "../adapters/types.ts";
 import { hideInjectedUsage } from "./usage-filter.ts";
 
@@ -140,15 +139,15 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   };
 
   const t = up.target;
-  const wire = wireOf(up);
   let h = headers; // shared by the request's attempts: only the auth header differs between them
-  if (t.headers.length > 0 || t.auth[0] !== "authorization" || wire !== ctx.format) {
-    // Rare (extra headers, Azure): a copy, so nothing leaks into the next upstream's attempt.
+  if (t.headers.length > 0 || t.defaultHeaders.length > 0 || t.auth[0] !== "authorization" || t.wire !== ctx.format) {
+    // Rare (extra headers, Azure, another format): a copy, so nothing leaks into the next upstream's attempt.
     h = { ...headers };
     delete h.authorization;
+    for (const [k, v] of t.defaultHeaders) h[k] ??= v;
     for (const [k, v] of t.headers) h[k.toLowerCase()] = v;
+    if (t.wire === "openai" && ctx.format === "anthropic") withoutAnthropicHeaders(h);
   }
-  if (wire === "anthropic" || ctx.format === "anthropic") h = formatHeaders(h === headers ? { ...headers } : h, wire);
   h[t.auth[0]] = t.auth[1];
   const adapter = ctx.adapter;
   const upstreamPath = adapter ? adapter.path(ctx.path) : ctx.path;

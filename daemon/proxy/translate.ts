@@ -28,17 +28,11 @@ export function translatedBody(ctx: RequestContext, adapter: Adapter): Uint8Arra
 }
 
 const decoder = new TextDecoder();
-export const ANTHROPIC_VERSION = "2023-06-01";
-
 /**
- * Per-format request headers: Anthropic wants anthropic-version (the client's, when it sent one:
- * betas and versions pass through untouched); an OpenAI-format upstream gets no anthropic-* headers.
+ * An OpenAI-format upstream of an Anthropic client gets none of its anthropic-* headers (an
+ * Anthropic upstream gets them untouched: versions and betas pass through).
  */
-export function formatHeaders(h: Record<string, string>, wire: WireFormat): Record<string, string> {
-  if (wire === "anthropic") {
-    if (h["anthropic-version"] === undefined) h["anthropic-version"] = ANTHROPIC_VERSION;
-    return h;
-  }
+export function withoutAnthropicHeaders(h: Record<string, string>): Record<string, string> {
   for (const k of Object.keys(h)) if (k.startsWith("anthropic-")) delete h[k];
   return h;
 }

@@ -7,8 +7,7 @@ export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
 /** The Messages API version sent to Anthropic upstreams unless the client names its own. */
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
-/** The request/response format an upstream speaks: the proxy picks its adapter from it. */
-export type WireFormat = "openai" | "anthropic";
+import type { WireFormat } from "../adapters/types.ts";
 
 type HeaderList = readonly (readonly [string, string])[];
 
@@ -21,6 +20,7 @@ export interface UpstreamTarget {
   readonly headers: HeaderList;
   /** Headers (lower-case names) sent unless the client sent its own: `anthropic-version`. */
   readonly defaultHeaders: HeaderList;
+  /** The request/response format it speaks: the proxy picks its adapter from it. */
   readonly wire: WireFormat;
 }
 
