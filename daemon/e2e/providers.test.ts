@@ -117,7 +117,7 @@ describe("Anthropic clients on /v1/messages", () => {
     const viaHeader = await fetch(`${r.url}/v1/messages`, { method: "POST", headers: { "x-api-key": CLIENT_KEY, "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: JSON.stringify({ ...ask, model: "gpt-4o-mini" }) });
     expect(viaHeader.status).toBe(200);
     const counted = await fetch(`${r.url}/v1/messages/count_tokens`, { method: "POST", headers: { "x-api-key": CLIENT_KEY, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: ask.messages }) });
-    expect((await counted.json()).input_tokens).toBeGreaterThan(0);
+    expect(((await counted.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(0);
   });
 });
 

@@ -33,14 +33,18 @@ async function spawnRouted(args: string[]) {
     log += dec.decode(value);
   }
   const addr = /msg=listening addr=([\d.:]+)/.exec(log)![1]!;
+  const waiting: { re: RegExp; resolve: () => void }[] = [];
   const rest = (async () => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return log;
       log += dec.decode(value);
+      for (const w of waiting.splice(0)) w.re.test(log) ? w.resolve() : waiting.push(w);
     }
   })();
-  return { proc, url: `http://${addr}`, log: () => rest };
+  /** Resolves once routed's log has a line matching `re` (rejects if routed exits first). */
+  const logged = (re: RegExp) => (re.test(log) ? Promise.resolve() : Promise.race([new Promise<void>((resolve) => waiting.push({ re, resolve })), rest.then(() => Promise.reject(new Error(`routed exited before logging ${re}: ${log}`)))]));
+  return { proc, url: `http://${addr}`, log: () => rest, logged };
 }
 
 describe("routed executable", () => {
@@ -89,6 +93,7 @@ describe("routed executable", () => {
 
     routed.proc.kill("SIGTERM");
     const log = routed.log();
+    await routed.logged(/msg=draining/); // the signal has arrived (it is delivered asynchronously)
     // Stopped accepting: a new connection is refused while the stream is still open.
     await expect(fetch(`${routed.url}/health`)).rejects.toThrow();
     release();
