@@ -108,6 +108,16 @@ describe("Anthropic clients on /v1/messages", () => {
     expect((await r.rows()).at(-1)).toMatchObject({ path: "/v1/messages", replyText: "w0 w1 w2 " });
   });
 
+  test("to an OpenAI upstream: a streamed tool call comes back as a tool_use block the SDK parses", async () => {
+    const r = await suite.route([{ name: "gpt", endpoint: openaiUp.url }]);
+    openaiUp.next({ toolCall: { name: "get_weather", arguments: '{"location":"Paris"}' } } as any);
+    const body = { ...ask, model: "gpt-4o-mini", tools: [{ name: "get_weather", input_schema: { type: "object" as const, properties: {} } }] };
+    const msg = await anthropicClient(r).messages.stream(body).finalMessage();
+    expect(msg.content.filter((b) => b.type === "tool_use").map((b: any) => [b.name, b.input])).toEqual([["get_weather", { location: "Paris" }]]);
+    expect(msg.stop_reason).toBe("tool_use");
+    expect(openaiUp.received.at(-1)!.json.tools[0]).toMatchObject({ type: "function", function: { name: "get_weather" } });
+  });
+
   test("Route's own errors reach Anthropic clients in Anthropic's shape; the key may come as x-api-key", async () => {
     const r = await suite.route([{ name: "gpt", endpoint: openaiUp.url }]);
     const bad = new Anthropic({ apiKey: "wrong-key", baseURL: r.url, maxRetries: 0 });
