@@ -4,7 +4,8 @@ import type { PoolUpstream } from "../routing/pool.ts";
 import { badReply } from "./bad-reply.ts";
 import { clientResponseHeaders, type HeaderRecord } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
-import { anthropicErrorBody, responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
+import { anthropicError } from "../adapters/anthropic-to-openai/shared.ts";
+import { responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
 import { CLIENT_GONE, pump, SHUTDOWN, TIMEOUT, type PumpEnd } from "./pump.ts";
 import { redactBytes } from "./redact.ts";
 import { StreamReply } from "./reply.ts";
@@ -79,7 +80,7 @@ const includesUsage = (ctx: RequestContext) => (ctx.json?.stream_options as { in
 
 /** The in-band error a stream in the client's own format ends with, after it started. */
 function inBandError(ctx: RequestContext, reply: StreamReply, code: string, message: string): string {
-  if (ctx.format === "anthropic") return `event: error\ndata: ${anthropicErrorBody(502, `${message} (${code})`, "api_error")}\n\n`;
+  if (ctx.format === "anthropic") return `event: error\ndata: ${anthropicError(502, "api_error", `${message} (${code})`)}\n\n`;
   return ctx.path === "/v1/responses" ? responsesErrorEvent(code, message, reply.nextSequenceNumber()) : sseErrorEvent(code, message);
 }
 

@@ -1,4 +1,6 @@
-// The one error shape Route produces: OpenAI's envelope. SDKs choose their exception class from
+import { anthropicError, anthropicErrorType } from "../adapters/anthropic-to-openai/shared.ts";
+
+// The error shapes Route produces: OpenAI's envelope (Anthropic's on /v1/messages). SDKs choose their exception class from
 // the status, so status and type travel together here.
 
 export type ErrorType =
@@ -56,24 +58,8 @@ export function responsesErrorEvent(code: string, message: string, sequenceNumbe
   return `event: error\ndata: ${JSON.stringify({ type: "error", code, message, param: null, sequence_number: sequenceNumber })}\n\n`;
 }
 
-/** Anthropic's error type for a status (its SDK, like OpenAI's, picks the exception from the status). */
-export function anthropicErrorType(status: number): string {
-  if (status === 401) return "authentication_error";
-  if (status === 403) return "permission_error";
-  if (status === 404) return "not_found_error";
-  if (status === 413) return "request_too_large";
-  if (status === 429) return "rate_limit_error";
-  if (status === 503 || status === 529) return "overloaded_error";
-  return status < 500 ? "invalid_request_error" : "api_error";
-}
-
-/** Anthropic's error envelope, for clients of /v1/messages. */
-export function anthropicErrorBody(status: number, message: string, type = anthropicErrorType(status)): string {
-  return JSON.stringify({ type: "error", error: { type, message } });
-}
-
 /** Route's own error in the envelope the client's format expects (OpenAI's, or Anthropic's on /v1/messages). */
 export function errorResponseFor(format: "openai" | "anthropic", e: HttpError, extra?: Record<string, string>): Response {
   if (format === "openai") return httpErrorResponse(e, extra);
-  return new Response(anthropicErrorBody(e.status, `${e.message} (${e.code})`), { status: e.status, headers: { "content-type": "application/json", ...e.headers, ...extra } });
+  return new Response(anthropicError(e.status, anthropicErrorType(e.status), `${e.message} (${e.code})`), { status: e.status, headers: { "content-type": "application/json", ...e.headers, ...extra } });
 }
