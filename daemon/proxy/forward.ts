@@ -120,7 +120,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     }
     attempted++;
     ctx.upstreamModel = models[i]!;
-    const adapter = adapterFor(ctx.format, wireOf(up), ctx.path) ?? null; // servableBy kept only those with a way
+    const adapter = adapterFor(ctx.format, up, ctx.path) ?? null; // servableBy kept only those with a way
     let body: Uint8Array | null;
     try {
       body = adapter ? translatedBody(ctx, adapter) : bodyFor(ctx.upstreamModel);

@@ -17,7 +17,10 @@ export function servableBy(ctx: RequestContext, all: readonly PoolUpstream[], ke
   let wires = wiresOf.get(all); // one Set per pool rebuild
   if (!wires) wiresOf.set(all, (wires = new Set(all.map(wireOf))));
   if (wires.size === 1 && wires.has(ctx.format)) return keyAllow;
-  const reachable = (u: PoolUpstream) => adapterFor(ctx.format, wireOf(u), ctx.path) !== undefined && (ctx.json !== null || wireOf(u) === ctx.format);
+  const reachable = (u: PoolUpstream) => {
+    const a = adapterFor(ctx.format, u, ctx.path);
+    return a === null || (a !== undefined && ctx.json !== null); // a translation needs a JSON body
+  };
   return keyAllow ? (u) => keyAllow(u) && reachable(u) : reachable;
 }
 
