@@ -58,6 +58,8 @@ export const priceSpecSchema = z.strictObject(
 export const priceTableSchema = z.record(z.string().trim().min(1), priceSpecSchema, { message: "must map model names or globs to prices, such as \"gpt-4o*\": { input: 2.5, output: 10 }" });
 export type PriceSpec = z.infer<typeof priceSpecSchema>;
 export type PriceTable = Record<string, PriceSpec>;
+// Whether the upstream serves POST /v1/responses itself; when not, Route translates to Chat Completions.
+export const responsesSchema = z.boolean({ message: "must be true (it serves the Responses API itself) or false (Route translates to Chat Completions)" });
 export const apiVersionSchema = z.string().trim().regex(/^[0-9A-Za-z.-]+$/, { message: "must be an Azure api-version such as 2024-10-21" });
 
 /** The routing settings an upstream has when none are given (the daemon's records and the contract's views alike). */
@@ -77,5 +79,6 @@ export const ROUTING_DEFAULTS = Object.freeze({
   headers: null,
   groups: null,
   prices: null,
+  responses: null,
 });
 

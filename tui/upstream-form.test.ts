@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { RpcError } from "../shared/rpc/errors.ts";
 import { makeUpstream } from "./test/fixtures.ts";
-import { errorsFromDaemon, initialValues, validate } from "./upstream-form.ts";
+import { errorsFromDaemon, FIELDS, initialValues, validate } from "./upstream-form.ts";
 
 const values = (v: Partial<ReturnType<typeof initialValues>>) => ({ ...initialValues(), ...v });
 
@@ -40,6 +40,22 @@ describe("upstream form", () => {
     expect(validate({ ...initialValues(u), type: "anthropic" }, u).submit).toEqual({ kind: "update", params: { upstream: 3, patch: { type: "anthropic" } } });
     expect(validate({ ...initialValues(u), type: "" }, u).submit).toEqual({ kind: "update", params: { upstream: 3, patch: { type: "openai" } } });
     expect(errorsFromDaemon(new RpcError("invalid_params", "x", { problems: ["patch.type: bad"] }))).toEqual({ type: "bad" });
+  });
+
+  test("responses: yes / no / empty (unset), added last so the other fields keep their places", () => {
+    expect(FIELDS.map((f) => f.id).at(-1)).toBe("responses");
+    expect(validate(values({ endpoint: "https://vllm.example/v1", sk: "k", responses: " No " })).submit).toEqual({
+      kind: "add",
+      params: { endpoint: "https://vllm.example/v1", sk: "k", responses: false },
+    });
+    expect(validate(values({ endpoint: "https://a.example.com/v1", sk: "k" })).submit?.params).not.toHaveProperty("responses");
+    expect(validate(values({ endpoint: "https://a.example.com/v1", sk: "k", responses: "maybe" })).errors).toEqual({ responses: "yes, no or empty (the type's default)" });
+    const u = makeUpstream({ id: 4, responses: false });
+    expect(initialValues(u).responses).toBe("no");
+    expect(validate(initialValues(u), u)).toEqual({ errors: { form: "nothing changed" } });
+    expect(validate({ ...initialValues(u), responses: "yes" }, u).submit).toEqual({ kind: "update", params: { upstream: 4, patch: { responses: true } } });
+    expect(validate({ ...initialValues(u), responses: "" }, u).submit).toEqual({ kind: "update", params: { upstream: 4, patch: { responses: null } } });
+    expect(errorsFromDaemon(new RpcError("invalid_params", "x", { problems: ["patch.responses: bad"] }))).toEqual({ responses: "bad" });
   });
 
   test("routed's refusals land under their field", () => {

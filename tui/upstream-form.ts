@@ -8,7 +8,7 @@ import { placeErrors, type Field as FormField, type FormErrors } from "./form-er
 
 const TYPE_CHOICES = UPSTREAM_TYPES.join(", ");
 
-export type FieldId = "name" | "endpoint" | "sk" | "timeout" | "streamTimeout" | "type";
+export type FieldId = "name" | "endpoint" | "sk" | "timeout" | "streamTimeout" | "type" | "responses";
 
 export type Field = FormField<FieldId>;
 
@@ -19,6 +19,8 @@ export const FIELDS: Field[] = [
   { id: "timeout", label: "Timeout", hint: "whole response: 30s, 2m (empty: default)" },
   { id: "streamTimeout", label: "Stream timeout", hint: "to the first token: 5s (empty: default)" },
   { id: "type", label: "Type", hint: `the API it speaks: ${TYPE_CHOICES} (empty: openai)` },
+  // Last, so the tab order of the fields above stays as it was.
+  { id: "responses", label: "Responses API", hint: "yes: serves /v1/responses itself; no: Route translates to chat (empty: yes; anthropic, gemini: always no)" },
 ];
 
 export type Values = Record<FieldId, string>;
@@ -26,9 +28,10 @@ export type Errors = FormErrors<FieldId>;
 export type Submit = { kind: "add"; params: Params<"upstreams.add"> } | { kind: "update"; params: Params<"upstreams.update"> };
 
 const durationText = (v: number | null) => (v === null ? "" : v % 1000 === 0 ? `${v / 1000}s` : `${v}ms`);
+const yesNoText = (v: boolean | null) => (v === null ? "" : v ? "yes" : "no");
 
 export function initialValues(u?: UpstreamView): Values {
-  return { name: u?.name ?? "", endpoint: u?.endpoint ?? "", sk: "", timeout: durationText(u?.timeoutMs ?? null), streamTimeout: durationText(u?.streamTimeoutMs ?? null), type: u?.type ?? "" };
+  return { name: u?.name ?? "", endpoint: u?.endpoint ?? "", sk: "", timeout: durationText(u?.timeoutMs ?? null), streamTimeout: durationText(u?.streamTimeoutMs ?? null), type: u?.type ?? "", responses: yesNoText(u?.responses ?? null) };
 }
 
 function duration(text: string): { ms: number | null; error?: string } {
@@ -42,6 +45,15 @@ function upstreamType(text: string): { type: UpstreamType; error?: string } {
   const t = text.trim().toLowerCase() || "openai";
   const known = UPSTREAM_TYPES.find((k) => k === t);
   return known ? { type: known } : { type: "openai", error: `one of ${TYPE_CHOICES}` };
+}
+
+/** Empty: unset (the type decides). */
+function yesNo(text: string): { value: boolean | null; error?: string } {
+  const t = text.trim().toLowerCase();
+  if (!t) return { value: null };
+  if (t === "yes" || t === "y" || t === "true") return { value: true };
+  if (t === "no" || t === "n" || t === "false") return { value: false };
+  return { value: null, error: "yes, no or empty (the type's default)" };
 }
 
 /** Checks the values; with no errors, the call that saves them. `editing`: the upstream as it is. */
@@ -59,6 +71,8 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
   if (streamTimeout.error) errors.streamTimeout = streamTimeout.error;
   const type = upstreamType(values.type);
   if (type.error) errors.type = type.error;
+  const responses = yesNo(values.responses);
+  if (responses.error) errors.responses = responses.error;
   if (Object.keys(errors).length > 0 || !endpoint.success) return { errors };
 
   if (!editing) {
@@ -67,6 +81,7 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
     if (timeout.ms !== null) params.timeoutMs = timeout.ms;
     if (streamTimeout.ms !== null) params.streamTimeoutMs = streamTimeout.ms;
     if (type.type !== "openai") params.type = type.type;
+    if (responses.value !== null) params.responses = responses.value;
     return { errors, submit: { kind: "add", params } };
   }
   const patch: Params<"upstreams.update">["patch"] = {};
@@ -76,11 +91,12 @@ export function validate(values: Values, editing?: UpstreamView): { errors: Erro
   if (editing.timeoutMs !== timeout.ms) patch.timeoutMs = timeout.ms;
   if (editing.streamTimeoutMs !== streamTimeout.ms) patch.streamTimeoutMs = streamTimeout.ms;
   if (editing.type !== type.type) patch.type = type.type;
+  if (editing.responses !== responses.value) patch.responses = responses.value;
   if (Object.keys(patch).length === 0) return { errors: { form: "nothing changed" } };
   return { errors, submit: { kind: "update", params: { upstream: editing.id, patch } } };
 }
 
-const PARAM_FIELD: Record<string, FieldId> = { name: "name", endpoint: "endpoint", sk: "sk", timeoutMs: "timeout", streamTimeoutMs: "streamTimeout", type: "type" };
+const PARAM_FIELD: Record<string, FieldId> = { name: "name", endpoint: "endpoint", sk: "sk", timeoutMs: "timeout", streamTimeoutMs: "streamTimeout", type: "type", responses: "responses" };
 
 /** routed's refusal, placed under the field it is about (or at the form's foot). */
 export const errorsFromDaemon = (err: unknown): Errors => placeErrors(err, PARAM_FIELD);

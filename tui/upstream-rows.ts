@@ -89,8 +89,9 @@ export function upstreamDetails(u: UpstreamView, live: Live | undefined): Styled
     lines.push(field("by outcome", errors.length ? errors.map(([k, v]) => `${k} ${pct(v)}`).join(", ") : "no failures"));
     lines.push(plain(""));
   }
-  // Routing settings routed reports (and any field a newer routed adds): shown when set.
-  const set = Object.entries(u).filter(([k, v]) => !SHOWN.has(k) && v !== null && v !== false && !(k === "type" && v === "openai"));
+  // Routing settings routed reports (and any field a newer routed adds): shown when set. `false` is
+  // a default except for `responses`, where it means "translated to Chat Completions".
+  const set = Object.entries(u).filter(([k, v]) => !SHOWN.has(k) && v !== null && (v !== false || k === "responses") && !(k === "type" && v === "openai"));
   if (set.length) {
     lines.push(plain("routing settings", "title", true));
     for (const [k, v] of set) lines.push(field(k, typeof v === "string" ? v : JSON.stringify(v)));

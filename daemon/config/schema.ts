@@ -12,6 +12,7 @@ import {
   modelMappingSchema,
   prioritySchema,
   priceTableSchema,
+  responsesSchema,
   UPSTREAM_TYPES,
   upstreamNameSchema,
   weightSchema,
@@ -61,6 +62,7 @@ export const fileUpstreamSchema = z.strictObject({
   headers: extraHeadersSchema.optional(),
   group: groupListSchema.optional(),
   prices: priceTableSchema.optional(),
+  responses: responsesSchema.optional(),
   // Fields Route keeps but does not use yet (imported rpm, rpd, models, modelMapping, …).
   extra: z.record(z.string(), z.unknown(), { message: "must be a mapping of fields Route keeps but does not use yet" }).optional(),
 });

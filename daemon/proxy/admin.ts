@@ -40,6 +40,7 @@ export function adminView(u: UpstreamRecord) {
     MaxInflight: u.maxInflight,
     Group: u.groups,
     Prices: u.prices,
+    Responses: u.responses,
     Headers: u.headers === null ? null : Object.fromEntries(Object.keys(u.headers).map((k) => [k, "****"])), // may hold secrets
   };
 }

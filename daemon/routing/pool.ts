@@ -88,8 +88,10 @@ export class UpstreamStats {
   }
 }
 
-export interface PoolUpstream extends Readonly<Omit<UpstreamRecord, "groups">> {
+export interface PoolUpstream extends Readonly<Omit<UpstreamRecord, "groups" | "responses">> {
   readonly weight: number; // resolved: null → 1
+  /** Serves POST /v1/responses itself (else Route translates to Chat Completions). */
+  readonly responses: boolean;
   readonly groups: readonly string[]; // resolved: null → ["default"]
   readonly priority: number; // resolved: null → 0
   /** Live, for strategies (a getter on the stats, no copy per request). */
@@ -110,6 +112,10 @@ const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x
 const stringMap = (v: unknown): Record<string, string> | null =>
   v && typeof v === "object" && Object.values(v).every((x) => typeof x === "string") ? (v as Record<string, string>) : null;
 const int = (v: unknown): number | null => (Number.isInteger(v) ? (v as number) : null);
+
+/** Anthropic's Messages API and Gemini's OpenAI-compatible endpoint have no /responses; others do unless told. */
+export const servesResponses = (r: Pick<UpstreamRecord, "type" | "responses">): boolean =>
+  r.type === "anthropic" || r.type === "gemini" ? false : (r.responses ?? true);
 
 /**
  * The settings in effect: api-together's fields that an older import kept in `extra` (rpm, rpd,
@@ -150,6 +156,7 @@ export function createPool(defaults: Timeouts) {
           weight: r.weight ?? 1,
           priority: r.priority ?? 0,
           groups: r.groups ?? DEFAULT_GROUPS,
+          responses: servesResponses(r),
           get inflight() {
             return s.inflight;
           },

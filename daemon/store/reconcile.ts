@@ -33,6 +33,7 @@ export function fieldsFromFile(u: Partial<FileUpstream>): Partial<NewUpstream> {
   set("headers", u.headers);
   set("groups", u.group);
   set("prices", u.prices);
+  set("responses", u.responses);
   return out;
 }
 

@@ -39,6 +39,8 @@ export interface UpstreamRecord {
   groups: string[] | null;
   /** Model glob → price (USD per million tokens), overriding the global `prices` and the table. */
   prices: PriceTable | null;
+  /** Serves the Responses API itself (else translated to Chat Completions); null: true for openai/azure. Anthropic and Gemini never do. */
+  responses: boolean | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -48,7 +50,7 @@ export type NewUpstream = Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">
 /** The routing settings of an upstream, and their defaults (what an upstream without them gets). */
 export type RoutingSettings = Pick<
   UpstreamRecord,
-  "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers" | "groups" | "prices"
+  "type" | "apiVersion" | "models" | "modelMapping" | "weight" | "priority" | "rpm" | "rpd" | "tpm" | "stallTimeoutMs" | "streamTimeoutAuto" | "maxInflight" | "headers" | "groups" | "prices" | "responses"
 >;
 export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = SHARED_ROUTING_DEFAULTS;
 export type UpstreamPatch = Partial<Omit<UpstreamRecord, "id" | "createdAt" | "updatedAt">>;

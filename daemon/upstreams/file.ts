@@ -43,6 +43,7 @@ const YAML_KEYS: { [K in keyof UpstreamFields]: string } = {
   headers: "headers",
   groups: "group",
   prices: "prices",
+  responses: "responses",
   extra: "extra",
 };
 

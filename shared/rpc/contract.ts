@@ -14,6 +14,7 @@ import {
   modelMappingSchema,
   prioritySchema,
   priceTableSchema,
+  responsesSchema,
   UPSTREAM_TYPES,
   upstreamNameSchema,
   weightSchema,
@@ -48,6 +49,7 @@ const routingFields = {
   headers: extraHeadersSchema.nullable(),
   groups: groupListSchema.nullable(), // null: ["default"]
   prices: priceTableSchema.nullable(),
+  responses: responsesSchema.nullable(), // null: true for openai/azure; anthropic/gemini: always false
 };
 const optionalRouting = Object.fromEntries(Object.entries(routingFields).map(([k, v]) => [k, v.optional()])) as {
   [K in keyof typeof routingFields]: z.ZodOptional<(typeof routingFields)[K]>;

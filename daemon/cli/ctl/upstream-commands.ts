@@ -62,7 +62,9 @@ function routingOptions(cmd: Command): Command {
     .option("--tpm <n>", "tokens per minute", numberArg)
     .option("--max-inflight <n>", "most requests in flight at once", numberArg)
     .option("--header <name:value>", "extra request header, repeatable", collectPair(":"), undefined)
-    .option("--group <list>", "comma-separated upstream groups (client keys may be limited to some); default: default");
+    .option("--group <list>", "comma-separated upstream groups (client keys may be limited to some); default: default")
+    .option("--responses", "it serves POST /v1/responses itself (default for openai and azure)")
+    .option("--no-responses", "Route translates /v1/responses to Chat Completions for it");
 }
 const routingParams = (opts: Record<string, any>) => ({
   type: opts.type,
@@ -77,6 +79,7 @@ const routingParams = (opts: Record<string, any>) => ({
   maxInflight: opts.maxInflight,
   headers: opts.header,
   groups: list(opts.group),
+  responses: opts.responses,
 });
 
 const done = (ctx: Ctx, u: UpstreamView, verb: string) => {

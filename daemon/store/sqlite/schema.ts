@@ -32,6 +32,7 @@ export const upstreams = sqliteTable("upstreams", {
   headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
   groups: text("groups", { mode: "json" }).$type<string[]>(), // null: ["default"]
   prices: text("prices", { mode: "json" }).$type<PriceTable>(), // model glob → USD per million tokens
+  responses: integer("responses", { mode: "boolean" }), // serves /v1/responses itself; null: by type
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

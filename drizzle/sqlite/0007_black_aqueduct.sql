@@ -1,0 +1,1 @@
+ALTER TABLE `upstreams` ADD `responses` integer;
