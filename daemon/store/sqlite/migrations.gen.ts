@@ -7,6 +7,7 @@ import m3 from "../../../drizzle/sqlite/0003_curious_screwball.sql" with { type:
 import m4 from "../../../drizzle/sqlite/0004_cooing_maximus.sql" with { type: "text" };
 import m5 from "../../../drizzle/sqlite/0005_crazy_guardsmen.sql" with { type: "text" };
 import m6 from "../../../drizzle/sqlite/0006_minor_bug.sql" with { type: "text" };
+import m7 from "../../../drizzle/sqlite/0007_pretty_wild_pack.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
@@ -17,4 +18,5 @@ export const sqlByTag: Record<string, string> = {
   "0004_cooing_maximus": m4,
   "0005_crazy_guardsmen": m5,
   "0006_minor_bug": m6,
+  "0007_pretty_wild_pack": m7,
 };
