@@ -9,9 +9,13 @@ export interface AffinityOptions {
   maxSessions: number;
 }
 
+/** A node of the recency list: least recently answered at the head. */
 interface Entry {
+  key: bigint;
   upstream: number;
   at: number;
+  prev: Entry | null;
+  next: Entry | null;
 }
 
 export const DEFAULT_AFFINITY_TTL_MS = 5 * 60_000;
@@ -22,21 +26,38 @@ export const sessionKey = (model: string | null, identity: string): bigint => Bi
 
 export function createAffinity(initial: AffinityOptions) {
   let opts = initial;
-  // Map order is insertion order: re-inserting on use keeps the least recently used first.
+  // A linked list beside the map, rather than the map's own insertion order: Bun's Map walks over
+  // deleted slots from its start, so "oldest first" there costs more the more entries churned.
   const entries = new Map<bigint, Entry>();
+  let head: Entry | null = null;
+  let tail: Entry | null = null;
 
-  /** Drops the idle entries; they sit at the front, so this stops at the first live one. */
-  function sweep(now: number): void {
-    for (const [k, e] of entries) {
-      if (now - e.at < opts.ttlMs) return;
-      entries.delete(k);
-    }
+  function unlink(e: Entry): void {
+    if (e.prev) e.prev.next = e.next;
+    else head = e.next;
+    if (e.next) e.next.prev = e.prev;
+    else tail = e.prev;
+    e.prev = e.next = null;
+  }
+  function remove(e: Entry): void {
+    unlink(e);
+    entries.delete(e.key);
+  }
+  function append(e: Entry): void {
+    e.prev = tail;
+    if (tail) tail.next = e;
+    else head = e;
+    tail = e;
+  }
+  /** Drops idle entries (at the head: the list is in answer order) and any past the bound. */
+  function trim(now: number): void {
+    while (head && (now - head.at >= opts.ttlMs || entries.size > opts.maxSessions)) remove(head);
   }
 
   return {
     configure(next: Omit<AffinityOptions, "now">) {
       opts = { ...opts, ...next };
-      while (entries.size > opts.maxSessions) entries.delete(entries.keys().next().value!);
+      trim(opts.now());
     },
 
     /** The session's upstream if it is among the candidates (healthy, allowed, under limits), else null. */
@@ -44,7 +65,7 @@ export function createAffinity(initial: AffinityOptions) {
       const e = entries.get(key);
       if (!e) return null;
       if (opts.now() - e.at >= opts.ttlMs) {
-        entries.delete(key);
+        remove(e);
         return null;
       }
       return candidates.find((c) => c.id === e.upstream) ?? null;
@@ -53,17 +74,25 @@ export function createAffinity(initial: AffinityOptions) {
     /** An upstream answered the session. Returns whether the session moved from another upstream. */
     record(key: bigint, upstream: number): boolean {
       const now = opts.now();
-      sweep(now);
-      const before = entries.get(key);
-      entries.delete(key);
-      entries.set(key, { upstream, at: now });
-      if (entries.size > opts.maxSessions) entries.delete(entries.keys().next().value!);
-      return before !== undefined && before.upstream !== upstream;
+      trim(now);
+      const e = entries.get(key);
+      if (!e) {
+        append({ key, upstream, at: now, prev: null, next: null });
+        entries.set(key, tail!);
+        trim(now);
+        return false;
+      }
+      const moved = e.upstream !== upstream;
+      unlink(e);
+      e.upstream = upstream;
+      e.at = now;
+      append(e);
+      return moved;
     },
 
     /** Live sessions (idle ones are dropped first). */
     size(): number {
-      sweep(opts.now());
+      trim(opts.now());
       return entries.size;
     },
   };
