@@ -59,7 +59,7 @@ describe("router: session affinity", () => {
     const { plan, labels, router, pool } = setup([rec(1, { priority: 5 }), rec(2), rec(3)]);
     const p = plan("s");
     router.answered(p.session, pool.find("u3")!);
-    for (let i = 0; i < 5; i++) expect(labels(plan("s"))).toEqual(["u1", "u3", "u2"]);
+    for (let i = 0; i < 20; i++) expect(labels(plan("s"))).toEqual(["u1", "u3", "u2"]);
   });
 
   test("its upstream gone from the candidates (cooling, limited): normal routing, and the answer moves the session", () => {
@@ -120,5 +120,14 @@ describe("router: session affinity", () => {
       router.plan("m", null, null, (hash) => (seen.push(hash), null));
     }
     expect(seen).toEqual([true, false]);
+  });
+
+  test("config: on/off only, a positive ttl and bound; defaults 5m and 100000", () => {
+    for (const bad of [{ affinity: "yes" }, { affinity_models: { "gpt-*": true } }, { affinity_ttl: 0 }, { affinity_max_sessions: 0 }]) {
+      expect(configFileSchema.safeParse(bad).success).toBe(false);
+    }
+    const a = routingSettings(configFileSchema.parse({})).affinity;
+    expect([a.on, a.ttlMs, a.maxSessions, a.hashPrompt]).toEqual([true, 300_000, 100_000, false]);
+    expect(routingSettings(configFileSchema.parse({ affinity_ttl: "90s" })).affinity.ttlMs).toBe(90_000);
   });
 });
