@@ -100,9 +100,10 @@ export async function startDaemon(opts: DaemonOptions) {
   const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e) });
   const { limits, health, guard } = runtime;
   const live = { limits, health };
-  const router = createRouter({ pool, random: opts.random, gate: runtime.planGate }, routingSettings(config));
-  const pricer = livePricer(config, now); // prices follow config reloads (applyConfig)
   const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
+  const router = createRouter({ pool, random: opts.random, gate: runtime.planGate, onAffinity: metrics.affinity }, routingSettings(config));
+  metrics.watchSessions(router.sessions);
+  const pricer = livePricer(config, now); // prices follow config reloads (applyConfig)
   const reload = async () => {
     const records = await store.listUpstreams();
     pool.set(records);
@@ -115,7 +116,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
   const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
   limitTimer.unref(); // the server keeps routed alive; a failed start must not be held open by this
-  const stats = createStatsCollector();
+  const stats = createStatsCollector({ sessions: router.sessions });
   let control: Control | null = null;
 
   const makeNotifier = (c: ConfigFile) =>
@@ -140,7 +141,7 @@ export async function startDaemon(opts: DaemonOptions) {
       if (ctx.key) keyWatch.settled(ctx.key, row);
       // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
       if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
-      if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens);
+      if (row.upstreamName) metrics.tokens(row.upstreamName, row.model, row.promptTokens, row.completionTokens, row.cachedTokens);
       return row;
     },
     onWritten(rows) {

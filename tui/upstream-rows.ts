@@ -27,6 +27,7 @@ export const UPSTREAM_COLS: Col[] = [
   { header: "P50", width: 5, align: "right" },
   { header: "P95", width: 5, align: "right" },
   { header: "TTFT", width: 5, align: "right" },
+  { header: "CACHE", width: 5, align: "right" }, // cached prompt tokens / prompt tokens over the window
   { header: "INFL", width: 4, align: "right" },
 ];
 
@@ -53,6 +54,7 @@ export function upstreamCells(u: UpstreamView, live: Live | undefined): string[]
     ms(live?.latencyMs?.p50),
     ms(live?.latencyMs?.p95),
     ms(live?.ttftMs?.p50),
+    pct(live?.cachedRatio),
     live ? String(live.inflight) : "-",
   ];
 }
@@ -84,6 +86,7 @@ export function upstreamDetails(u: UpstreamView, live: Live | undefined): Styled
     lines.push(field("error rate", pct(live.errorRate), live.errorRate ? "error" : undefined));
     lines.push(field("latency", `p50 ${ms(live.latencyMs?.p50)}  p95 ${ms(live.latencyMs?.p95)}`));
     lines.push(field("first token", `p50 ${ms(live.ttftMs?.p50)}  p95 ${ms(live.ttftMs?.p95)}`));
+    lines.push(field("cache hit rate", `${pct(live.cachedRatio)} of prompt tokens read from the provider's cache`));
     lines.push(field("in flight", String(live.inflight)));
     const errors = Object.entries(live.errors).sort((a, b) => b[1] - a[1]);
     lines.push(field("by outcome", errors.length ? errors.map(([k, v]) => `${k} ${pct(v)}`).join(", ") : "no failures"));

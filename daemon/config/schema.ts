@@ -96,6 +96,7 @@ const healthSchema = z.strictObject({
   max_cooldown: duration.optional(),
 });
 
+const onOff = z.enum(["on", "off"], { message: "must be on or off" });
 const strategy = z.enum(STRATEGIES, { message: `must be one of ${STRATEGIES.join(", ")}` });
 
 export const configFileSchema = z.strictObject({
@@ -112,6 +113,16 @@ export const configFileSchema = z.strictObject({
   strategy: strategy.optional(),
   /** Per-model strategy: model name or glob → strategy; the first matching entry wins. */
   strategies: z.record(z.string().min(1), strategy, { message: "must map model names or globs to strategies" }).optional(),
+  /** Session affinity (a session's turns go to the upstream that answered it last): on (default) or off. */
+  affinity: onOff.optional(),
+  /** Per-model affinity: model name or glob → on|off; the first matching entry wins. */
+  affinity_models: z.record(z.string().min(1), onOff, { message: "must map model names or globs to on or off" }).optional(),
+  /** Idle time after which a session's upstream is forgotten; default 5m (providers' cache lifetime). */
+  affinity_ttl: duration.optional(),
+  /** Most sessions remembered; the least recently used go first. Default 100000. */
+  affinity_max_sessions: z.number().int().positive({ message: "must be a positive whole number" }).max(10_000_000, { message: "must be at most 10000000" }).optional(),
+  /** Without any session identity, use a hash of the system prompt and first user message. Default false. */
+  affinity_hash_prompt: z.boolean({ message: "must be true or false" }).optional(),
   /** Most upstreams one request tries; default all candidates. */
   max_attempts: z.number().int().positive({ message: "must be a positive whole number" }).optional(),
   /** Overall time budget of one request across its attempts (until commit). */

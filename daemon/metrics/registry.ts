@@ -132,7 +132,22 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     "Streams: time from request arrival to the first content event sent to the client.",
     TTFT_BUCKETS,
   );
-  const tokens = tallyCounter(registry, "route_tokens_total", "Tokens reported by upstreams, by kind (prompt, completion).", ["upstream", "model", "kind"]);
+  const tokens = tallyCounter(registry, "route_tokens_total", "Tokens reported by upstreams, by kind (prompt, completion, cached: the prompt tokens read from the provider's cache).", ["upstream", "model", "kind"]);
+  const affinity = tallyCounter(
+    registry,
+    "route_affinity_total",
+    "Session affinity: hit (the session's upstream led the plan), miss (it had none among the candidates), moved (another upstream answered the session).",
+    ["result"],
+  );
+  let sessions = () => 0;
+  new Gauge({
+    name: "route_affinity_sessions",
+    help: "Sessions whose upstream affinity remembers (idle ones expire after affinity_ttl).",
+    registers: [registry],
+    collect() {
+      this.set(sessions());
+    },
+  });
   let inflightNow = 0;
   new Gauge({
     name: "route_inflight_requests",
@@ -268,10 +283,18 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     ttft(upstream: string, seconds: number) {
       child("t", upstream, null, null, () => ttft({ upstream })).observe(seconds);
     },
-    tokens(upstream: string, model: string | null, prompt: number | null, completion: number | null) {
+    tokens(upstream: string, model: string | null, prompt: number | null, completion: number | null, cached: number | null = null) {
       const m = modelLabel(model);
+      if (cached) child("ch", upstream, m, null, () => tokens({ upstream, model: m, kind: "cached" })).n += cached;
       if (prompt) child("p", upstream, m, null, () => tokens({ upstream, model: m, kind: "prompt" })).n += prompt;
       if (completion) child("c", upstream, m, null, () => tokens({ upstream, model: m, kind: "completion" })).n += completion;
+    },
+    affinity(result: "hit" | "miss" | "moved") {
+      child("af", result, null, null, () => affinity({ result })).n++;
+    },
+    /** Live affinity sessions, read at scrape time. */
+    watchSessions(read: () => number) {
+      sessions = read;
     },
     notification(channel: string, outcome: string) {
       child("n", channel, outcome, null, () => notifications.labels(channel, outcome)).inc();

@@ -3,6 +3,7 @@
 import type { Adapter, WireFormat } from "../adapters/types.ts";
 import { clientFormat } from "../adapters/registry.ts";
 import type { PoolUpstream } from "../routing/pool.ts";
+import type { PlannedSession } from "../routing/router.ts";
 import type { AttemptRecord } from "../store/types.ts";
 import type { StreamReply } from "./reply.ts";
 import type { KeyTicket } from "../keys/admission.ts";
@@ -34,6 +35,8 @@ export interface RequestContext {
   upstream: PoolUpstream | null;
   /** Labels of the upstreams this request may try, in order (set once when the plan is made). */
   plan: string[] | null;
+  /** The request's affinity session and the upstream it preferred (set with the plan). */
+  session: PlannedSession | null;
   /** The model name sent to the answering upstream when a mapping changed it. */
   upstreamModel: string | null;
   status: number;
@@ -81,6 +84,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     attempts: [],
     upstream: null,
     plan: null,
+    session: null,
     upstreamModel: null,
     status: 0,
     ttfbMs: null,

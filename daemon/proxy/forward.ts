@@ -6,6 +6,7 @@ import type { Guard } from "../routing/guard.ts";
 import { retryAfterHeader, type Router } from "../routing/router.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { estimatePromptTokens } from "./tokens.ts";
+import { sessionIdentity } from "./session.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { HttpError } from "./openai-error.ts";
 import { attempt, type Answer, type AttemptDeps } from "./attempt.ts";
@@ -82,12 +83,13 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   if (ctx.path === "/v1/messages/count_tokens" && !deps.pool.all().some((u) => u.enabled && wireOf(u) === "anthropic")) {
     return countTokensLocally(ctx, deps);
   }
-  const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)));
+  const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)), (hash) => sessionIdentity(ctx.req.headers, ctx.json, hash));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
   const refused = deps.admit(ctx, planned.upstreams);
   if (refused) return deps.fail(ctx, refused);
   const { upstreams: plan, models } = planned;
   ctx.plan = plan.map((u) => u.label);
+  ctx.session = planned.session;
   const deadlineMs = deps.router.settings.deadlineMs;
   const deadlineAt = ctx.t0 + deadlineMs;
   const headers = upstreamRequestHeaders(ctx.req.headers, deps.via);
@@ -137,6 +139,7 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
     if (r.kind === "commit") {
       ctx.limitCorrect = claim.correct;
+      deps.router.answered(planned.session, up);
       return r.response;
     }
     claim.correct(0); // no answer: no tokens spent (the request still counts)

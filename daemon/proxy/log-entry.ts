@@ -104,5 +104,6 @@ export function toLogRow(ctx: RequestContext): LogRow {
     cachedTokens: usage?.cachedTokens ?? null,
     cacheWriteTokens: usage?.cacheWriteTokens ?? null,
     reasoningTokens: usage?.reasoningTokens ?? null,
+    affinity: ctx.upstream !== null && ctx.upstream === ctx.session?.preferred,
   };
 }

@@ -6,6 +6,7 @@ import { HttpError } from "../proxy/openai-error.ts";
 import { compileModelRules } from "./models.ts";
 import type { Pool, PoolUpstream } from "./pool.ts";
 import { planOrder } from "./select/plan.ts";
+import { createAffinity, DEFAULT_AFFINITY_SESSIONS, DEFAULT_AFFINITY_TTL_MS, sessionKey } from "./affinity.ts";
 import type { StrategyEnv, StrategyName } from "./select/types.ts";
 
 export interface RoutingSettings {
@@ -17,13 +18,25 @@ export interface RoutingSettings {
   allowPinning: boolean;
   /** Every candidate cooling down: try the one that cools down first, or refuse (503 + Retry-After). */
   whenAllCooling: "try_soonest" | "reject";
+  affinity: AffinitySettings;
 }
 
+export interface AffinitySettings {
+  on: boolean;
+  /** Per-model overrides, in file order: [matches, on]. */
+  models: [(model: string) => boolean, boolean][];
+  ttlMs: number;
+  maxSessions: number;
+  hashPrompt: boolean;
+}
+
+const globMatcher = (glob: string) => {
+  const m = compileModelRules({ models: [glob], mapping: {} });
+  return (model: string) => m.resolve(model) !== undefined;
+};
+
 export function routingSettings(c: ConfigFile): RoutingSettings {
-  const strategies = Object.entries(c.strategies ?? {}).map(([glob, name]): [(m: string) => boolean, StrategyName] => {
-    const m = compileModelRules({ models: [glob], mapping: {} });
-    return [(model) => m.resolve(model) !== undefined, name];
-  });
+  const strategies = Object.entries(c.strategies ?? {}).map(([glob, name]): [(m: string) => boolean, StrategyName] => [globMatcher(glob), name]);
   return {
     strategy: c.strategy ?? "priority",
     strategies,
@@ -31,7 +44,20 @@ export function routingSettings(c: ConfigFile): RoutingSettings {
     deadlineMs: c.deadline ?? Infinity,
     allowPinning: c.allow_pinning ?? false,
     whenAllCooling: c.when_all_cooling ?? "try_soonest",
+    affinity: {
+      on: c.affinity !== "off",
+      models: Object.entries(c.affinity_models ?? {}).map(([glob, v]): [(m: string) => boolean, boolean] => [globMatcher(glob), v === "on"]),
+      ttlMs: c.affinity_ttl ?? DEFAULT_AFFINITY_TTL_MS,
+      maxSessions: c.affinity_max_sessions ?? DEFAULT_AFFINITY_SESSIONS,
+      hashPrompt: c.affinity_hash_prompt ?? false,
+    },
   };
+}
+
+/** The request's session (null: none, or affinity off) and the upstream affinity put first. */
+export interface PlannedSession {
+  key: bigint;
+  preferred: PoolUpstream | null;
 }
 
 /** Why an upstream is not a candidate right now (limits and health add their reasons). */
@@ -44,6 +70,7 @@ export interface Planned {
   models: (string | null)[];
   /** Tried although out of rotation (pinned, or every candidate cooling): health does not refuse it. */
   forced: boolean;
+  session: PlannedSession | null;
 }
 
 export interface RouterDeps {
@@ -51,6 +78,10 @@ export interface RouterDeps {
   random?: () => number;
   /** Limits and health: may this upstream take a request now? */
   gate?: (u: PoolUpstream) => Gate;
+  /** Monotonic clock (ms) of affinity's idle timeout. */
+  now?: () => number;
+  /** Affinity at plan time (hit: the session's upstream leads; miss: it had none among the candidates) and on an answer that moved a session. */
+  onAffinity?: (result: "hit" | "miss" | "moved") => void;
 }
 
 const MAX_LISTED = 50;
@@ -61,10 +92,19 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
   let settings = initial;
   const env: StrategyEnv = { random: deps.random ?? Math.random, counters: new Map() };
   const gate = deps.gate ?? (() => OPEN);
+  const affinity = createAffinity({ now: deps.now ?? (() => performance.now()), ...affinityBounds(initial) });
+  const onAffinity = deps.onAffinity ?? (() => {});
 
   function strategyFor(model: string | null): StrategyName {
     if (model !== null) for (const [match, name] of settings.strategies) if (match(model)) return name;
     return settings.strategy;
+  }
+
+  /** Priority already sticks to its first upstream: affinity is for the strategies that spread. */
+  function affinityFor(model: string | null, strategy: StrategyName): boolean {
+    if (strategy === "priority") return false;
+    if (model !== null) for (const [match, on] of settings.affinity.models) if (match(model)) return on;
+    return settings.affinity.on;
   }
 
   function mappedFor(u: PoolUpstream, model: string | null): string | null {
@@ -78,19 +118,27 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
     },
     configure(next: RoutingSettings) {
       settings = next;
+      affinity.configure(affinityBounds(next));
+    },
+    /** Sessions with a live affinity entry. */
+    sessions: () => affinity.size(),
+    /** `upstream` answered the request: the session's next turn goes there. */
+    answered(session: PlannedSession | null, upstream: PoolUpstream) {
+      if (session && affinity.record(session.key, upstream.id)) onAffinity("moved");
     },
 
     /**
      * The failover plan for a request, or the error that ends it. `pinned`: that upstream only;
-     * `allow`: only upstreams it accepts (a client key's groups).
+     * `allow`: only upstreams it accepts (a client key's groups). `identify`: the request's session
+     * identity (asked only when affinity applies).
      */
-    plan(model: string | null, pinned: PoolUpstream | null, allow: ((u: PoolUpstream) => boolean) | null = null): Planned | HttpError {
+    plan(model: string | null, pinned: PoolUpstream | null, allow: ((u: PoolUpstream) => boolean) | null = null, identify: ((hashPrompt: boolean) => string | null) | null = null): Planned | HttpError {
       if (pinned && allow && !allow(pinned)) return new HttpError(403, "upstream_not_allowed", `upstream ${pinned.label} is not in a group this key may use`);
       if (pinned) {
         if (!pinned.enabled) return new HttpError(503, "no_upstream", `upstream ${pinned.label} is disabled; enable it or do not pin it`);
         const g = gate(pinned);
         if (!g.ok && (g.why === "limited" || g.why === "busy")) return new HttpError(429, "rate_limit_exceeded", `upstream ${pinned.label} is at its limit`, retryAfterHeader(g.retryAfterMs));
-        return { upstreams: [pinned], models: [mappedFor(pinned, model)], forced: true }; // a pin is explicit: health does not overrule it
+        return { upstreams: [pinned], models: [mappedFor(pinned, model)], forced: true, session: null }; // a pin is explicit: health does not overrule it
       }
       const enabled = allow ? deps.pool.candidates().filter(allow) : deps.pool.candidates();
       if (enabled.length === 0) {
@@ -140,10 +188,20 @@ export function createRouter(deps: RouterDeps, initial: RoutingSettings) {
           return new HttpError(503, "no_upstream", `${what} is misconfigured: it refused its key (401/403); fix the key, or run routectl test once it is fixed`);
         }
       }
-      const ordered = planOrder(candidates, strategyFor(model), env, settings.maxAttempts, model ?? "");
-      return { upstreams: ordered, models: ordered.map((u) => mappedFor(u, model)), forced };
+      const strategy = strategyFor(model);
+      const identity = identify && affinityFor(model, strategy) ? identify(settings.affinity.hashPrompt) : null;
+      const session = identity === null ? null : { key: sessionKey(model, identity), preferred: null as PoolUpstream | null };
+      const preferred = session ? affinity.prefer(session.key, candidates) : null;
+      const ordered = planOrder(candidates, strategy, env, settings.maxAttempts, model ?? "", preferred);
+      if (session) {
+        session.preferred = preferred && ordered.includes(preferred) ? preferred : null; // higher tiers may fill max_attempts
+        onAffinity(session.preferred ? "hit" : "miss");
+      }
+      return { upstreams: ordered, models: ordered.map((u) => mappedFor(u, model)), forced, session };
     },
   };
 }
+
+const affinityBounds = (s: RoutingSettings) => ({ ttlMs: s.affinity.ttlMs, maxSessions: s.affinity.maxSessions });
 
 export type Router = ReturnType<typeof createRouter>;

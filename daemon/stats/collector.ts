@@ -20,7 +20,8 @@ export function upstreamState(u: PoolUpstream, live: Live): "up" | "down" | "dis
   return isUp(u, live) ? "up" : "down";
 }
 
-export function createStatsCollector(opts: { now?: () => number; windowS?: number } = {}) {
+/** `sessions`: live session-affinity entries, daemon-wide. */
+export function createStatsCollector(opts: { now?: () => number; windowS?: number; sessions?: () => number } = {}) {
   const now = opts.now ?? Date.now;
   const windowS = opts.windowS ?? 60;
   const started = now(); // rates divide by time observed, the same for every window
@@ -31,6 +32,17 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
     let w = upstreams.get(id);
     if (!w) upstreams.set(id, (w = make()));
     return w;
+  };
+  // Prompt and cached prompt tokens the upstream reported, for its cache hit rate.
+  const tokens = new Map<number, SlidingWindow>();
+  const tokensOf = (id: number) => {
+    let w = tokens.get(id);
+    if (!w) tokens.set(id, (w = createWindow({ seconds: windowS, now, since: started, samples: 1 })));
+    return w;
+  };
+  const cachedRatio = (id: number): number | null => {
+    const t = tokens.get(id)?.read().outcomes;
+    return t?.prompt ? (t.cached ?? 0) / t.prompt : null;
   };
 
   return {
@@ -43,16 +55,22 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
         w.latency(row.totalMs);
         if (row.ttftMs !== null) w.ttft(row.ttftMs);
       }
+      if (row.upstreamId !== null && row.promptTokens && !row.tokensEstimated) {
+        const t = tokensOf(row.upstreamId);
+        t.add("prompt", row.promptTokens);
+        if (row.cachedTokens) t.add("cached", row.cachedTokens);
+      }
     },
 
     snapshot(pool: Pool, inflight: number, live: Live): StatsSnapshot {
       const all = pool.all();
-      for (const id of upstreams.keys()) if (!pool.get(id)) upstreams.delete(id); // removed upstreams
+      for (const m of [upstreams, tokens]) for (const id of m.keys()) if (!pool.get(id)) m.delete(id); // removed upstreams
       const r = requests.read();
       return {
         ts: now(),
         windowS,
         totals: { rps: r.perSecond, requests: r.count, inflight, statusClasses: r.outcomes },
+        sessions: opts.sessions?.() ?? 0,
         upstreams: all.map((u, i) => {
           const w = windowOf(u.id).read();
           const errors: Record<string, number> = {};
@@ -74,6 +92,7 @@ export function createStatsCollector(opts: { now?: () => number; windowS?: numbe
             errors,
             latencyMs: w.latency,
             ttftMs: w.ttft,
+            cachedRatio: cachedRatio(u.id),
             usage: live.limits.usage(u.id),
             remaining: live.limits.remaining(u.id),
             health: healthView(u, live),

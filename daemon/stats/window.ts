@@ -65,10 +65,10 @@ export function createWindow(opts: WindowOptions) {
   }
 
   return {
-    /** One event (an attempt, a request) with its outcome ("ok", "timeout", "5xx", …). */
-    add(outcome: string): void {
+    /** One event (an attempt, a request) with its outcome ("ok", "timeout", "5xx", …), or `n` of a kind (tokens). */
+    add(outcome: string, n = 1): void {
       const b = bucket(Math.floor(now() / 1000));
-      b.set(outcome, (b.get(outcome) ?? 0) + 1);
+      b.set(outcome, (b.get(outcome) ?? 0) + n);
     },
     latency(ms: number): void {
       latency.push(now(), ms);

@@ -117,6 +117,8 @@ export interface LogRow {
   cachedTokens: number | null;
   cacheWriteTokens: number | null;
   reasoningTokens: number | null;
+  /** Session affinity chose the answering upstream (the session's upstream from its last turn). */
+  affinity: boolean;
 }
 
 /** The columns a log listing shows: everything but the bodies. */

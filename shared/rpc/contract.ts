@@ -179,6 +179,7 @@ export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).ext
   cachedTokens: z.number().nullable().optional(),
   cacheWriteTokens: z.number().nullable().optional(),
   reasoningTokens: z.number().nullable().optional(),
+  affinity: z.boolean().optional(), // session affinity chose the answering upstream
 });
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
@@ -195,6 +196,7 @@ export const upstreamStatsSchema = z.object({
   errors: z.record(z.string(), z.number()), // outcome → share of attempts, e.g. {"timeout": 0.25}
   latencyMs: percentiles, // total time of the requests it answered
   ttftMs: percentiles, // time to first token of the streams it answered
+  cachedRatio: z.number().nullable().optional(), // cached prompt tokens / prompt tokens it reported over the window (null: none)
   usage: limitUsageSchema.optional(), // limit counters (rpm, rpd, tpm)
   remaining: limitRemainingSchema.optional(),
   health: upstreamHealthSchema.optional(),
@@ -205,6 +207,7 @@ export const statsSchema = z.object({
   windowS: z.number(),
   totals: z.object({ rps: z.number(), requests: z.number(), inflight: z.number(), statusClasses: z.record(z.string(), z.number()) }),
   upstreams: z.array(upstreamStatsSchema),
+  sessions: z.number().optional(), // live session-affinity entries, daemon-wide
 });
 
 export const daemonStatusSchema = z.object({

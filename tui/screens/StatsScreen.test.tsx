@@ -15,7 +15,7 @@ async function start(n: number) {
   await h.press("3");
   await h.waitFor("sparklines"); // the snapshot read on connecting is in
   const t0 = Date.now() + 1000;
-  for (let i = 0; i < 60; i++) fake.emitStats(makeStats(fake.upstreams, { ts: t0 + i * 1000, rps: i < 30 ? 1 : 8, errorRate: i < 50 ? 0 : 0.25, errors: { timeout: 0.2, http_5xx: 0.05 } }));
+  for (let i = 0; i < 60; i++) fake.emitStats(makeStats(fake.upstreams, { ts: t0 + i * 1000, rps: i < 30 ? 1 : 8, errorRate: i < 50 ? 0 : 0.25, errors: { timeout: 0.2, http_5xx: 0.05 }, sessions: 1234 }));
   await h.waitFor("8.0 req/s");
 }
 
@@ -24,6 +24,7 @@ describe("stats", () => {
     await start(1);
     const t = h.text();
     expect(t).toMatch(/last 60s: 8\.0 req\/s/);
+    expect(t).toMatch(/in flight\s+1[,.]?234 sessions/);
     expect(t).toMatch(/1 up1\s+healthy\s+8\.0 req\/s\s+err 25%\s+p50 120ms\s+p95 480ms/);
     const line = (label: string) => t.split("\n").find((l) => l.trimStart().startsWith(label))!;
     expect(line("req/s")).toMatch(/^ +req\/s +▂+▅?█+ max 8\.0$/); // low, then high

@@ -47,7 +47,8 @@ export function StatsScreen({ stats, history, width, height, active }: StatsScre
   }
   const t = stats.totals;
   const classes = Object.entries(t.statusClasses).sort().map(([k, v]) => `${k} ${count(v)}`).join("  ");
-  const totals = `last ${stats.windowS}s: ${rate(t.rps)} req/s  ${count(t.requests)} requests  ${t.inflight} in flight${classes ? `  ${classes}` : ""}`;
+  const sessions = stats.sessions === undefined ? "" : `  ${count(stats.sessions)} sessions`;
+  const totals = `last ${stats.windowS}s: ${rate(t.rps)} req/s  ${count(t.requests)} requests  ${t.inflight} in flight${sessions}${classes ? `  ${classes}` : ""}`;
   const labelW = 12;
   const maxW = 8;
   const sparkW = Math.min(span, Math.max(10, width - labelW - maxW - 4)); // a cell is never less than a tick (1 s)

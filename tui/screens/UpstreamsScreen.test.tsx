@@ -91,13 +91,16 @@ describe("list keys", () => {
 
   test(`${binding("upstreams", "details")}, ${binding("view", "close")}`, async () => {
     await start();
-    h.fake.emitStats(makeStats(h.fake.upstreams, { rps: 2.5, errorRate: 0.25, errors: { timeout: 0.25 } }));
+    h.fake.emitStats(makeStats(h.fake.upstreams, { rps: 2.5, errorRate: 0.25, errors: { timeout: 0.25 }, cachedRatio: 0.875 }));
+    await h.waitFor(/CACHE/);
+    await h.waitFor(/alpha .*25%\s+120ms\s+480ms\s+-\s+88%\s+0/); // error rate, p50, p95, ttft, cache hit rate, in flight
     await h.press("enter");
     await h.waitFor("Upstream alpha");
     expect(h.text()).toContain("https://api1.example.com/v1");
     expect(h.text()).toContain("****abcd");
     await h.press("end");
     await h.waitFor(/by outcome\s+timeout 25%/);
+    expect(h.text()).toMatch(/cache hit rate\s+88% of prompt tokens/);
     await h.press("escape");
     await h.waitFor("gamma");
   });

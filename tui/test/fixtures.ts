@@ -81,11 +81,12 @@ export function summaryOf(r: LogRecordView): LogSummaryView {
   };
 }
 
-export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: number; errorRate?: number | null; errors?: Record<string, number> } = {}): StatsView {
+export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: number; errorRate?: number | null; errors?: Record<string, number>; cachedRatio?: number | null; sessions?: number } = {}): StatsView {
   return {
     ts: p.ts ?? Date.now(),
     windowS: 60,
     totals: { rps: (p.rps ?? 0) * upstreams.length, requests: 0, inflight: 0, statusClasses: { "2xx": 10 } },
+    ...(p.sessions === undefined ? {} : { sessions: p.sessions }),
     upstreams: upstreams.map((u, i) => ({
       id: u.id,
       label: u.label,
@@ -98,6 +99,7 @@ export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: num
       errors: p.errors ?? {},
       latencyMs: { p50: 120, p95: 480 },
       ttftMs: null,
+      cachedRatio: p.cachedRatio ?? null,
     })),
   };
 }

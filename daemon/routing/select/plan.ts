@@ -15,18 +15,23 @@ const ORDER: Record<StrategyName, OrderTier> = {
   "least-inflight": leastInflight,
 };
 
-export function planOrder<C extends Candidate>(candidates: readonly C[], strategy: StrategyName, env: StrategyEnv, maxAttempts = Infinity, key = ""): C[] {
+/** `first`: a candidate that leads its own tier (session affinity); other tiers keep their order. */
+export function planOrder<C extends Candidate>(candidates: readonly C[], strategy: StrategyName, env: StrategyEnv, maxAttempts = Infinity, key = "", first: C | null = null): C[] {
   // One upstream (the common deployment): nothing to order, so no tier map or strategy call per request.
   if (candidates.length === 1) return maxAttempts >= 1 ? [candidates[0]!] : [];
   const tiers = new Map<number, C[]>();
+  if (first) tiers.set(first.priority, []);
   for (const c of candidates) {
+    if (c === first) continue;
     const t = tiers.get(c.priority);
     if (t) t.push(c);
     else tiers.set(c.priority, [c]);
   }
   const out: C[] = [];
   for (const p of [...tiers.keys()].sort((a, b) => b - a)) {
-    out.push(...(ORDER[strategy](tiers.get(p)!, env, `${key}\0${p}`) as C[]));
+    if (first?.priority === p) out.push(first);
+    const tier = tiers.get(p)!;
+    if (tier.length > 0) out.push(...(ORDER[strategy](tier, env, `${key}\0${p}`) as C[]));
     if (out.length >= maxAttempts) break;
   }
   return out.slice(0, maxAttempts);

@@ -8,6 +8,7 @@ import m4 from "../../../drizzle/sqlite/0004_cooing_maximus.sql" with { type: "t
 import m5 from "../../../drizzle/sqlite/0005_crazy_guardsmen.sql" with { type: "text" };
 import m6 from "../../../drizzle/sqlite/0006_minor_bug.sql" with { type: "text" };
 import m7 from "../../../drizzle/sqlite/0007_black_aqueduct.sql" with { type: "text" };
+import m8 from "../../../drizzle/sqlite/0008_tiresome_masque.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
@@ -19,4 +20,5 @@ export const sqlByTag: Record<string, string> = {
   "0005_crazy_guardsmen": m5,
   "0006_minor_bug": m6,
   "0007_black_aqueduct": m7,
+  "0008_tiresome_masque": m8,
 };

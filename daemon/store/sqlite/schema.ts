@@ -80,6 +80,7 @@ export const requestLogs = sqliteTable(
     cachedTokens: integer("cached_tokens"), // prompt tokens read from the provider's cache
     cacheWriteTokens: integer("cache_write_tokens"), // prompt tokens written to it
     reasoningTokens: integer("reasoning_tokens"), // completion tokens spent reasoning
+    affinity: integer("affinity", { mode: "boolean" }).notNull().default(false), // session affinity chose the answering upstream
   },
   (t) => [
     index("request_logs_ts").on(t.ts),

@@ -44,6 +44,7 @@ const row = (id: string, n: number): LogRow => ({
   cachedTokens: 3,
   cacheWriteTokens: 4,
   reasoningTokens: 5,
+  affinity: true,
 });
 
 describe("request-log rows", () => {

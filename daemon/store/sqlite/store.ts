@@ -30,7 +30,7 @@ const LOG_COLUMNS = [
   "upstreamId", "upstreamName", "upstreamModel", "plan", "attempts", "status", "ttfbMs", "ttftMs", "totalMs",
   "replyText", "toolCalls", "promptTokens", "completionTokens", "totalTokens", "tokensEstimated", "errorCode",
   "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped", "keyId", "keyName", "costMicros", "priceSource",
-  "cachedTokens", "cacheWriteTokens", "reasoningTokens",
+  "cachedTokens", "cacheWriteTokens", "reasoningTokens", "affinity",
 ] as const satisfies readonly (keyof LogRow)[];
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -39,7 +39,7 @@ const bindLog = (r: LogRow): unknown[] => [
   r.upstreamId, r.upstreamName, r.upstreamModel, r.plan && JSON.stringify(r.plan), JSON.stringify(r.attempts), r.status, r.ttfbMs, r.ttftMs, r.totalMs,
   r.replyText, r.toolCalls && JSON.stringify(r.toolCalls), r.promptTokens, r.completionTokens, r.totalTokens, flag(r.tokensEstimated), r.errorCode,
   r.errorMessage, r.userAgent, r.upstreamRequestId, flag(r.bodiesDropped), r.keyId, r.keyName, r.costMicros, r.priceSource,
-  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens,
+  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, flag(r.affinity),
 ];
 
 function logInsert() {
