@@ -18,7 +18,8 @@ async function whole(name: string): Promise<string> {
   return JSON.stringify(responsesToChat.response(JSON.parse(await read(name)), { model: "gpt-4o" }));
 }
 
-const answering = (body: string, contentType: string) => async () => new Response(body, { headers: { "content-type": contentType } });
+const answering = (body: string, contentType: string) =>
+  (async () => new Response(body, { headers: { "content-type": contentType } })) as unknown as typeof fetch;
 const openaiClient = (body: string, type: string) =>
   new OpenAI({ apiKey: "test-key", baseURL: "http://127.0.0.1:9/v1", fetch: answering(body, type), maxRetries: 0 });
 const aiModel = (body: string, type: string) =>

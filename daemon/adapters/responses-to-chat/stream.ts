@@ -9,12 +9,11 @@
 // the item texts are kept, bounded in bytes.
 import { responsesErrorEvent } from "../../proxy/openai-error.ts";
 import { reasoningOf } from "../anthropic-to-openai/response.ts";
-import { errorMessage, isObject, type Json } from "../anthropic-to-openai/shared.ts";
-import { sseData } from "../anthropic-to-openai/sse.ts";
+import { isObject, type Json } from "../anthropic-to-openai/shared.ts";
+import { ChatChunkReader, toolCallKey, type ChatStreamItem } from "../chat-chunks.ts";
 import type { StreamTranslator } from "../types.ts";
 import { callItem, ids, messageItem, reasoningItem, responseObject, responsesUsage, statusOf, textPart } from "./shared.ts";
 
-const MAX_TAIL = 1 << 20; // an unterminated event larger than this is not an SSE stream we can trust
 const MAX_ASSEMBLED = 32 << 20; // characters of text and arguments kept for the done events
 const MAX_TOOL_CALLS = 1024;
 
@@ -23,7 +22,7 @@ interface Item { index: number; id: string; kind: "reasoning" | "message" | "cal
   part?: { kind: PartKind; index: number }; parts: Json[]; callId?: string; name?: string; final?: Json }
 
 export class ChunkToResponseStream implements StreamTranslator {
-  private tail = "";
+  private readonly reader = new ChatChunkReader();
   private seq = 0;
   private stopped = false;
   private ids: ReturnType<typeof ids> | null = null;
@@ -39,20 +38,11 @@ export class ChunkToResponseStream implements StreamTranslator {
   constructor(private readonly model: string) {}
 
   push(events: string): string {
-    if (this.stopped) return "";
-    const { data, rest } = sseData(this.tail + events);
-    this.tail = rest;
-    let out = "";
-    for (const d of data) {
-      out += this.onData(d);
-      if (this.stopped) return out;
-    }
-    if (rest.length > MAX_TAIL) out += this.fail("bad_upstream_stream", "the upstream sent an unterminated stream event");
-    return out;
+    return this.stopped ? "" : this.onItems(this.reader.read(events));
   }
 
   end(): string {
-    let out = this.tail.trim() ? this.push("\n\n") : "";
+    let out = this.stopped ? "" : this.onItems(this.reader.flush());
     if (!this.stopped && this.finish !== null) out += this.complete();
     return out; // no finish_reason: nothing is invented
   }
@@ -67,16 +57,17 @@ export class ChunkToResponseStream implements StreamTranslator {
     return `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: this.seq++ })}\n\n`;
   }
 
-  private onData(d: string): string {
-    if (d.trim() === "[DONE]") return this.finish !== null ? this.complete() : "";
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(d);
-    } catch {
-      return this.fail("bad_upstream_stream", "the upstream sent a stream event that is not JSON");
+  private onItems(items: ChatStreamItem[]): string {
+    let out = "";
+    for (const item of items) {
+      if (item.kind === "error") return out + this.fail(item.code, item.message);
+      out += item.kind === "done" ? (this.finish !== null ? this.complete() : "") : this.onChunk(item.chunk);
+      if (this.stopped) return out;
     }
-    if (!isObject(chunk)) return this.fail("bad_upstream_stream", "the upstream sent a stream event that is not an object");
-    if (chunk.error !== undefined) return this.fail("upstream_error", errorMessage(502, chunk));
+    return out;
+  }
+
+  private onChunk(chunk: Json): string {
     let out = this.start(chunk);
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
     if (isObject(choice)) {
@@ -200,16 +191,8 @@ export class ChunkToResponseStream implements StreamTranslator {
     return out + this.event("response.output_item.done", { output_index: it.index, item: it.final });
   }
 
-  /** Which call a delta continues; without `index` (one call at a time) a new id starts the next call. */
-  private callKey(tc: Json): number {
-    if (typeof tc.index === "number") return tc.index;
-    const last = this.calls.get(this.lastCall);
-    if (typeof tc.id === "string" && tc.id && last && last.callId !== tc.id) return Math.max(...this.calls.keys()) + 1;
-    return Math.max(this.lastCall, 0);
-  }
-
   private toolDelta(tc: Json): string {
-    const key = this.callKey(tc);
+    const key = toolCallKey(tc, this.calls, this.lastCall);
     const fn = isObject(tc.function) ? tc.function : {};
     let out = "";
     let call = this.calls.get(key);
