@@ -63,8 +63,36 @@ describe("Responses request → Chat Completions request", () => {
   }
 
   test("nothing beyond what the table names is sent", () => {
-    expect(Object.keys(translate({ input: "x", store: true, metadata: {}, truncation: "disabled",
+    expect(Object.keys(translate({ input: "x", store: true, metadata: {}, client_metadata: { a: "b" }, truncation: "disabled",
       background: false, include: ["reasoning.encrypted_content"], stream_options: {}, text: { format: { type: "text" } }, reasoning: { summary: "auto" } })).sort()).toEqual(["messages", "model"]);
+  });
+
+  test("a system message later in the conversation stays where it is", () => {
+    expect(translate({ instructions: "A", input: [{ role: "system", content: "B" }, { role: "user", content: "u" }, { role: "developer", content: "C" }] }).messages)
+      .toEqual([{ role: "system", content: "A\n\nB" }, { role: "user", content: "u" }, { role: "system", content: "C" }]);
+  });
+
+  test("a Codex turn: developer context, reasoning with encrypted content, a shell call and its output", () => {
+    const codex = { model: "gpt-5-codex", instructions: "You are Codex.", tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true,
+      include: ["reasoning.encrypted_content"], prompt_cache_key: "0199a1b2-thread", reasoning: { effort: "medium", summary: "auto" },
+      text: { verbosity: "medium" }, client_metadata: {},
+      tools: [{ type: "function", name: "shell", description: "Runs a command", strict: false,
+        parameters: { type: "object", properties: { command: { type: "array", items: { type: "string" } } }, required: ["command"] } }],
+      input: [
+        { type: "message", role: "developer", content: [{ type: "input_text", text: "<environment_context>cwd</environment_context>" }] },
+        { type: "message", role: "user", content: [{ type: "input_text", text: "list files" }] },
+        { type: "reasoning", summary: [], content: null, encrypted_content: "gAAAA" },
+        { type: "function_call", name: "shell", arguments: "{\"command\":[\"ls\"]}", call_id: "call_s1" },
+        { type: "function_call_output", call_id: "call_s1", output: "a.ts\nb.ts" },
+      ] };
+    expect(translate(codex, { model: "qwen3-coder", stream: true })).toEqual({ model: "qwen3-coder", messages: [
+      { role: "system", content: "You are Codex.\n\n<environment_context>cwd</environment_context>" },
+      { role: "user", content: "list files" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_s1", type: "function", function: { name: "shell", arguments: "{\"command\":[\"ls\"]}" } }] },
+      { role: "tool", tool_call_id: "call_s1", content: "a.ts\nb.ts" }],
+      tools: [{ type: "function", function: { name: "shell", description: "Runs a command", parameters: codex.tools[0]!.parameters, strict: false } }],
+      tool_choice: "auto", parallel_tool_calls: false, reasoning_effort: "medium", prompt_cache_key: "0199a1b2-thread",
+      stream: true, stream_options: { include_usage: true } });
   });
 
   test("a stream always asks for usage", () => {

@@ -1,12 +1,14 @@
 // OpenAI Responses request (POST /v1/responses) → a standard Chat Completions request.
 //
 // Dropped, because Route keeps no state and nothing the client observes changes:
-// - `store`, `metadata`, `background: false`, `truncation: "disabled"`, `previous_response_id: null`,
+// - `store`, `metadata`, `client_metadata` (Codex's telemetry), `background: false`, `truncation: "disabled"`, `previous_response_id: null`,
 //   `stream_options` (Responses' include_obfuscation), `reasoning.summary` (Chat has no switch for it:
 //   reasoning text the upstream gives comes back as a summary), `text.verbosity: "medium"` (the default),
 //   `include: ["reasoning.encrypted_content"]` (Codex asks; there is none to include).
 // - `reasoning` items in `input`: Chat Completions has no field that takes reasoning back.
-// Mapped: `max_output_tokens` → `max_tokens` (what vLLM, SGLang, Ollama and resellers all accept; o-series
+// Mapped: `instructions` and the system/developer messages right after it → one system message (text
+// joined by a blank line: many chat templates — Llama, Qwen — take a single leading system message only);
+// `max_output_tokens` → `max_tokens` (what vLLM, SGLang, Ollama and resellers all accept; o-series
 // OpenAI models want max_completion_tokens, but an OpenAI upstream speaks Responses itself);
 // `safety_identifier` (or `user`) → `user`; `text.format` → `response_format`; `reasoning.effort` →
 // `reasoning_effort`; other `text.verbosity` → `verbosity`; `prompt_cache_key`, `service_tier` kept.
@@ -25,7 +27,7 @@ const stateful = (what: string): never => {
 
 const KNOWN = new Set(["model", "input", "instructions", "stream", "stream_options", "tools", "tool_choice",
   "parallel_tool_calls", "max_output_tokens", "temperature", "top_p", "text", "reasoning", "user",
-  "safety_identifier", "metadata", "store", "truncation", "include", "service_tier", "prompt_cache_key",
+  "safety_identifier", "metadata", "client_metadata", "store", "truncation", "include", "service_tier", "prompt_cache_key",
   "previous_response_id", "conversation", "background", "prompt"]);
 const INCLUDABLE = new Set(["reasoning.encrypted_content"]);
 
@@ -148,10 +150,17 @@ function responseFormat(text: unknown): { response_format?: Json; verbosity?: un
   return out;
 }
 
+/** The leading system messages as one. */
+function leadingSystem(instructions: unknown, msgs: Json[]): Json[] {
+  const texts = instructions != null && instructions !== "" ? [String(instructions)] : [];
+  let n = 0;
+  while (n < msgs.length && msgs[n]!.role === "system") texts.push(String(msgs[n++]!.content));
+  return texts.length > 0 ? [{ role: "system", content: texts.join("\n\n") }, ...msgs.slice(n)] : msgs;
+}
+
 export function toChatRequest(body: Json, opts: { model: string; stream: boolean }): Json {
   checkFields(body);
-  const system = body.instructions != null && body.instructions !== "" ? [{ role: "system", content: String(body.instructions) }] : [];
-  const out: Json = { model: opts.model, messages: [...system, ...messages(body.input)] };
+  const out: Json = { model: opts.model, messages: leadingSystem(body.instructions, messages(body.input)) };
   const set = (k: string, v: unknown) => { if (v !== undefined && v !== null) out[k] = v; };
   set("tools", tools(body.tools));
   set("tool_choice", toolChoice(body.tool_choice));

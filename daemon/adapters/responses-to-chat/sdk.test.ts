@@ -110,3 +110,45 @@ describe("AI SDK: the responses model", () => {
     expect(r.usage).toMatchObject({ inputTokens: 2310, outputTokens: 52 });
   });
 });
+
+describe("what the SDKs send translates", () => {
+  /** A fetch that keeps the request body and answers with a translated whole answer. */
+  async function capture(run: (fetch: typeof globalThis.fetch) => Promise<unknown>): Promise<Record<string, unknown>> {
+    let sent: Record<string, unknown> = {};
+    const body = await whole("text.json");
+    const fetch = (async (_url: string, init: RequestInit) => {
+      sent = JSON.parse(String(init.body));
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    }) as unknown as typeof globalThis.fetch;
+    await run(fetch);
+    return sent;
+  }
+
+  test("AI SDK: system, a tool round trip and tools", async () => {
+    const sent = await capture((fetch) => generateText({
+      model: createOpenAI({ apiKey: "k", baseURL: "http://127.0.0.1:9/v1", fetch }).responses("gpt-4o"),
+      system: "Be brief.", tools: aiTools, maxOutputTokens: 100,
+      providerOptions: { openai: { store: false } },
+      messages: [{ role: "user", content: "Weather?" },
+        { role: "assistant", content: [{ type: "tool-call", toolCallId: "call_1", toolName: "get_weather", input: { location: "Paris" } }] },
+        { role: "tool", content: [{ type: "tool-result", toolCallId: "call_1", toolName: "get_weather", output: { type: "text", value: "18C" } }] }],
+    }));
+    const chat = responsesToChat.request(sent, { model: "up", stream: false });
+    expect(chat.messages).toEqual([{ role: "system", content: "Be brief." }, { role: "user", content: "Weather?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"location\":\"Paris\"}" } }] },
+      { role: "tool", tool_call_id: "call_1", content: "18C" }]);
+    expect((chat.tools as unknown[]).length).toBe(3);
+    expect(chat.max_tokens).toBe(100);
+  });
+
+  test("openai SDK: instructions, function tools, json schema output", async () => {
+    const sent = await capture((fetch) => new OpenAI({ apiKey: "k", baseURL: "http://127.0.0.1:9/v1", fetch, maxRetries: 0 }).responses.create({
+      model: "gpt-4o", instructions: "Answer in JSON.", input: [{ role: "user", content: [{ type: "input_text", text: "Hi" }] }],
+      tools: [{ type: "function", name: "f", parameters: { type: "object", properties: {} }, strict: true }],
+      text: { format: { type: "json_schema", name: "a", schema: { type: "object" }, strict: true } },
+    }));
+    expect(responsesToChat.request(sent, { model: "up", stream: false })).toMatchObject({
+      messages: [{ role: "system", content: "Answer in JSON." }, { role: "user", content: "Hi" }],
+      response_format: { type: "json_schema", json_schema: { name: "a", strict: true } } });
+  });
+});
