@@ -4,6 +4,7 @@
 import { anthropicToOpenai } from "./anthropic-to-openai/index.ts";
 import { compose } from "./compose.ts";
 import { openaiToAnthropic } from "./openai-to-anthropic/index.ts";
+import { responsesToChat } from "./responses-to-chat/index.ts";
 import type { Adapter, WireFormat } from "./types.ts";
 
 /** The client's format, from the path it called. */
@@ -23,19 +24,14 @@ const TRANSLATED: { from: WireFormat; to: WireFormat; path: string; adapter: Ada
   { from: "anthropic", to: "openai", path: "/v1/messages", adapter: anthropicToOpenai },
 ];
 
-/** Responses clients on upstreams without /v1/responses: through Chat Completions (null until its adapter exists). */
-let responsesToChat: Adapter | null = null;
-let responsesToAnthropic: Adapter | null = null;
-export function registerResponsesAdapter(a: Adapter): void {
-  responsesToChat = a;
-  responsesToAnthropic = compose(a, openaiToAnthropic);
-}
+/** Responses clients on upstreams without /v1/responses: through Chat Completions (and on to Messages). */
+const responsesToAnthropic = compose(responsesToChat, openaiToAnthropic);
 
 export function adapterFor(client: WireFormat, upstream: Speaks, path: string): Adapter | null | undefined {
   const wire = upstream.target.wire;
   if (client === "openai" && path === "/v1/responses") {
     if (wire === "openai" && upstream.responses !== false) return null;
-    return (wire === "openai" ? responsesToChat : responsesToAnthropic) ?? undefined;
+    return wire === "openai" ? responsesToChat : responsesToAnthropic;
   }
   if (client === wire) return null;
   return TRANSLATED.find((t) => t.from === client && t.to === wire && t.path === path)?.adapter;
