@@ -1,6 +1,5 @@
 // Reading an OpenAI Chat Completions stream, for adapters that translate it into another format:
 // whole SSE events in (any split), parsed chunks out, with the malformed cases named once.
-// (anthropic-to-openai/stream.ts predates this and still carries its own copy.)
 import { errorMessage, isObject, type Json } from "./anthropic-to-openai/shared.ts";
 import { sseData } from "./anthropic-to-openai/sse.ts";
 

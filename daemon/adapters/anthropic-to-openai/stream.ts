@@ -7,17 +7,17 @@
 // input and cache tokens included; the SDK takes them from there. message_delta waits for that usage
 // chunk or [DONE] (or end()), never longer. State is a few counters plus one small entry per tool call.
 import type { StreamTranslator } from "../types.ts";
-import { anthropicError, anthropicUsage, DIRECT, errorMessage, isObject, messageId, stopReason, type Json } from "./shared.ts";
+import { ChatChunkReader, type ChatStreamItem } from "../chat-chunks.ts";
+import { anthropicError, anthropicUsage, DIRECT, isObject, messageId, stopReason, type Json } from "./shared.ts";
 import { reasoningOf } from "./response.ts";
-import { sseData, sseEvent } from "./sse.ts";
+import { sseEvent } from "./sse.ts";
 
-const MAX_TAIL = 1 << 20; // an unterminated event larger than this is not an SSE stream we can trust
 const MAX_TOOL_CALLS = 1024;
 
 interface Tool { id: string; block: number }
 
 export class ChunkToMessageStream implements StreamTranslator {
-  private tail = "";
+  private readonly reader = new ChatChunkReader();
   private started = false;
   private stopped = false; // message_stop or an error event went out: nothing more
   private nextBlock = 0;
@@ -30,22 +30,22 @@ export class ChunkToMessageStream implements StreamTranslator {
   constructor(private readonly model: string) {}
 
   push(events: string): string {
-    if (this.stopped) return "";
-    const { data, rest } = sseData(this.tail + events);
-    this.tail = rest;
-    let out = "";
-    for (const d of data) {
-      out += this.onData(d);
-      if (this.stopped) return out;
-    }
-    if (rest.length > MAX_TAIL) out += this.fail("bad_upstream_stream", "the upstream sent an unterminated stream event");
-    return out;
+    return this.take(this.reader.read(events));
   }
 
   end(): string {
-    let out = this.tail.trim() ? this.push("\n\n") : "";
+    let out = this.take(this.reader.flush());
     if (!this.stopped && this.finish !== null) out += this.finishMessage();
     return out; // no finish_reason: nothing is invented
+  }
+
+  private take(items: ChatStreamItem[]): string {
+    let out = "";
+    for (const item of items) {
+      if (this.stopped) break;
+      out += this.onItem(item);
+    }
+    return out;
   }
 
   fail(_code: string, message: string): string {
@@ -54,16 +54,10 @@ export class ChunkToMessageStream implements StreamTranslator {
     return `event: error\ndata: ${anthropicError(502, "api_error", message)}\n\n`;
   }
 
-  private onData(d: string): string {
-    if (d.trim() === "[DONE]") return this.finish !== null ? this.finishMessage() : "";
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(d);
-    } catch {
-      return this.fail("bad_upstream_stream", "the upstream sent a stream event that is not JSON");
-    }
-    if (!isObject(chunk)) return this.fail("bad_upstream_stream", "the upstream sent a stream event that is not an object");
-    if (chunk.error !== undefined) return this.fail("upstream_error", errorMessage(502, chunk));
+  private onItem(item: ChatStreamItem): string {
+    if (item.kind === "done") return this.finish !== null ? this.finishMessage() : "";
+    if (item.kind === "error") return this.fail(item.code, item.message);
+    const chunk = item.chunk;
     let out = this.start(chunk);
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
     if (isObject(choice)) {
