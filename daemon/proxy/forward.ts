@@ -64,10 +64,15 @@ function modelList(ctx: RequestContext, models: readonly string[], deps: Forward
  * Anthropic's token count with no Anthropic upstream to ask: counted here with the local
  * tokenizer (an estimate; the answer says so in a header).
  */
+const COUNT_LOCALLY_MAX = 256 << 10;
+
 function countTokensLocally(ctx: RequestContext, deps: ForwardDeps): Response {
   const system = ctx.json?.system;
   const messages = [...(system ? [{ content: system }] : []), ...((ctx.json?.messages as unknown[]) ?? [])];
-  const body = encoder.encode(JSON.stringify({ input_tokens: estimatePromptTokens({ messages }) ?? 0 }));
+  // The tokenizer runs on the event loop: past a modest size, bytes / 4 (a request must not stall Route).
+  const bytes = ctx.body?.length ?? 0;
+  const count = bytes > COUNT_LOCALLY_MAX ? Math.ceil(bytes / 4) : (estimatePromptTokens({ messages }) ?? 0);
+  const body = encoder.encode(JSON.stringify({ input_tokens: count }));
   ctx.status = 200;
   ctx.responseBody = body;
   deps.finish(ctx);
