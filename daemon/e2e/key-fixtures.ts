@@ -5,7 +5,7 @@ import { createKeyService } from "../keys/service.ts";
 import { standingAtRest, type KeySettings } from "../keys/view.ts";
 import type { Store } from "../store/types.ts";
 
-export const keyHash = (secret: string) => Buffer.from(Bun.SHA256.hash(secret) as Uint8Array).toString("hex");
+export { hashSecret as keyHash } from "../keys/secret.ts";
 
 /** Creates a key (the daemon's keys are reloaded before this returns); returns its secret, shown once. */
 export async function addKey(r: Route, name: string, fields: Partial<KeySettings> = {}): Promise<string> {

@@ -5,16 +5,15 @@
 // Reservations make budgets exact under concurrency: every admitted request holds its estimated
 // cost until it settles, so parallel requests cannot together spend past the budget.
 import { microsToUsd } from "../../shared/money.ts";
+import type { Pricer } from "../billing/prices.ts";
 import type { RequestContext } from "../proxy/context.ts";
 import { HttpError } from "../proxy/openai-error.ts";
 import type { PoolUpstream } from "../routing/pool.ts";
 import { retryAfterHeader } from "../routing/router.ts";
 import type { KeyEntry, KeyRegistry } from "./registry.ts";
 
-/** The price side admission needs (daemon/billing): the dearest candidate's cost for a token count. */
-export interface Estimator {
-  estimate(q: { model: string | null; upstreams: readonly PoolUpstream[]; promptTokens: number; completionTokens: number }): { micros: number; source: string } | null;
-}
+/** The price side admission needs (daemon/billing/prices.ts): the dearest candidate's cost for a token count. */
+export type Estimator = Pick<Pricer, "estimate">;
 
 export interface AdmissionSettings {
   /** "refuse": a budgeted key may not use a model with no known price. */

@@ -3,13 +3,11 @@
 // Runs where the row is built (the log writer's batch), off the response path.
 import type { RequestContext } from "../proxy/context.ts";
 import type { Usage } from "../proxy/reply.ts";
-import type { PoolUpstream } from "../routing/pool.ts";
+import type { Pricer } from "../billing/prices.ts";
 import type { LogRow } from "../store/types.ts";
 
-/** The price side the row needs (daemon/billing). */
-export interface Coster {
-  cost(q: { model: string | null; upstream: PoolUpstream | null; usage: Usage }): { micros: number; source: string } | null;
-}
+/** The price side the row needs (daemon/billing/prices.ts). */
+export type Coster = Pick<Pricer, "cost">;
 
 export function chargeRow(row: LogRow, ctx: RequestContext, coster: Coster | null): void {
   const ticket = ctx.keyTicket;

@@ -1,6 +1,6 @@
 // Client key secrets: made here, shown once, stored only as their SHA-256. The registry hashes a
 // presented token with the same `hashSecret` to find its key.
-import { createHash } from "node:crypto";
+import { digest } from "../proxy/auth.ts";
 
 export const SECRET_PREFIX = "sk-route-";
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -24,5 +24,6 @@ export function newSecret(): string {
   return out;
 }
 
-export const hashSecret = (secret: string): string => createHash("sha256").update(secret).digest("hex");
+/** Hex SHA-256, computed as the proxy computes it for every presented key (auth.ts). */
+export const hashSecret = (secret: string): string => Buffer.from(digest(secret)).toString("hex");
 export const visiblePrefix = (secret: string): string => secret.slice(0, VISIBLE_CHARS);

@@ -3,22 +3,12 @@ import journal from "../../../drizzle/sqlite/meta/_journal.json" with { type: "j
 import m0 from "../../../drizzle/sqlite/0000_stale_felicia_hardy.sql" with { type: "text" };
 import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type: "text" };
 import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
-import m3 from "../../../drizzle/sqlite/0003_curious_screwball.sql" with { type: "text" };
-import m4 from "../../../drizzle/sqlite/0004_cooing_maximus.sql" with { type: "text" };
-import m5 from "../../../drizzle/sqlite/0005_crazy_guardsmen.sql" with { type: "text" };
-import m6 from "../../../drizzle/sqlite/0006_minor_bug.sql" with { type: "text" };
-import m7 from "../../../drizzle/sqlite/0007_black_aqueduct.sql" with { type: "text" };
-import m8 from "../../../drizzle/sqlite/0008_tiresome_masque.sql" with { type: "text" };
+import m3 from "../../../drizzle/sqlite/0003_unique_shiver_man.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
   "0000_stale_felicia_hardy": m0,
   "0001_demonic_human_fly": m1,
   "0002_wet_killraven": m2,
-  "0003_curious_screwball": m3,
-  "0004_cooing_maximus": m4,
-  "0005_crazy_guardsmen": m5,
-  "0006_minor_bug": m6,
-  "0007_black_aqueduct": m7,
-  "0008_tiresome_masque": m8,
+  "0003_unique_shiver_man": m3,
 };

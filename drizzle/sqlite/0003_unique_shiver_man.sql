@@ -35,6 +35,8 @@ CREATE TABLE `key_ledger` (
 );
 --> statement-breakpoint
 CREATE INDEX `key_ledger_key` ON `key_ledger` (`key_id`,`ts`);--> statement-breakpoint
+ALTER TABLE `request_logs` ADD `upstream_request_id` text;--> statement-breakpoint
+ALTER TABLE `request_logs` ADD `bodies_dropped` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `key_id` integer;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `key_name` text;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `cost_micros` integer;--> statement-breakpoint
@@ -42,4 +44,8 @@ ALTER TABLE `request_logs` ADD `price_source` text;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `cached_tokens` integer;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `cache_write_tokens` integer;--> statement-breakpoint
 ALTER TABLE `request_logs` ADD `reasoning_tokens` integer;--> statement-breakpoint
-CREATE INDEX `request_logs_key` ON `request_logs` (`key_id`,`ts`);
+ALTER TABLE `request_logs` ADD `affinity` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `request_logs_key` ON `request_logs` (`key_id`,`ts`) WHERE "request_logs"."key_id" is not null;--> statement-breakpoint
+ALTER TABLE `upstreams` ADD `groups` text;--> statement-breakpoint
+ALTER TABLE `upstreams` ADD `prices` text;--> statement-breakpoint
+ALTER TABLE `upstreams` ADD `responses` integer;

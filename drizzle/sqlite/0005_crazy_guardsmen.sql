@@ -1,2 +1,0 @@
-ALTER TABLE `upstreams` ADD `groups` text;--> statement-breakpoint
-ALTER TABLE `upstreams` ADD `prices` text;

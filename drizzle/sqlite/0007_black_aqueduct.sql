@@ -1,1 +1,0 @@
-ALTER TABLE `upstreams` ADD `responses` integer;

@@ -1,1 +1,0 @@
-ALTER TABLE `request_logs` ADD `affinity` integer DEFAULT false NOT NULL;
