@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "bun:test";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
 import { startRoute, type Route } from "./harness.ts";
-import { RUN_SEED, testNetwork } from "./network.ts";
+import { RUN_SEED, testNetwork, type NetworkOptions } from "./network.ts";
 
 export type RouteOptions = Parameters<typeof startRoute>[1];
 
@@ -14,7 +14,7 @@ export type Delivery = "burst" | "network";
  * offsets and paced like a real network (network.ts). The network run's name carries the seed:
  * ROUTE_NET_SEED=<seed> reproduces a failure. `fakes` is read in hooks, once they have started.
  */
-export function eachDelivery(fakes: () => FakeUpstream[], body: (mode: Delivery) => void): void {
+export function eachDelivery(fakes: () => { network(o: NetworkOptions | null): void }[], body: (mode: Delivery) => void): void {
   for (const mode of ["burst", "network"] as const) {
     describe(mode === "burst" ? "burst" : `network seed=${RUN_SEED}`, () => {
       beforeEach(() => {
