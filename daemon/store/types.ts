@@ -206,9 +206,64 @@ export interface KeyUsage {
   unpriced: number;
 }
 
+/** A routed process as the cluster sees it (heartbeats in the shared store). */
+export interface NodeRecord {
+  id: string; // the node's id (its Via mark, "route-…")
+  address: string; // host:port it serves on
+  version: string;
+  startedAt: number; // ms
+  inflight: number;
+  /** Its latest stats snapshot (requests, errors, …), for `routectl nodes --stats`; null: none yet. */
+  stats: unknown;
+  /** When it last beat, by the database's clock (ms). */
+  beatAt: number;
+}
+
+/**
+ * What several nodes on one database share beyond the tables (Postgres only; SQLite is one node).
+ * Every upstream and key edit made through the Store bumps the config version and sends a
+ * notification in the edit's own transaction, so a node that hears it and re-reads sees the edit.
+ */
+export interface ClusterStore {
+  configVersion(): Promise<number>;
+  /**
+   * Listens for config changes: `onChange(version)` on every notification, and `onChange(null)` after
+   * every (re)connection of the listener (a notification may have been missed while it was down).
+   * Resolves once listening; the returned function stops it.
+   */
+  watchConfig(onChange: (version: number | null) => void): Promise<() => Promise<void>>;
+  /** Upserts this node's row with beatAt = the database's now. */
+  heartbeat(node: Omit<NodeRecord, "beatAt">): Promise<void>;
+  listNodes(): Promise<NodeRecord[]>;
+  removeNode(id: string): Promise<void>;
+  /** Small named values the nodes share (e.g. the hash of the last imported upstreams file). */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+/**
+ * Money budgets shared by several nodes (Postgres only), decided by the database in one statement
+ * each, so nodes admitting the same key at once never spend past its budget together.
+ */
+export interface BudgetStore {
+  /**
+   * Holds `micros` against the key's budget in the window starting at `windowStart` if spent +
+   * held + micros <= budgetMicros; returns whether it did, and the totals after.
+   */
+  reserve(r: { keyId: number; windowStart: number; budgetMicros: number; micros: number; nodeId: string }): Promise<{ ok: boolean; spentMicros: number; heldMicros: number }>;
+  /** Releases a hold and adds the real cost (null: unknown, nothing) to the window's spend. */
+  settle(s: { keyId: number; windowStart: number; heldMicros: number; costMicros: number | null; nodeId: string }): Promise<void>;
+  /** Releases every hold of a node that stopped (its requests will never settle). */
+  releaseNode(nodeId: string): Promise<void>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   readonly location: string;
+  /** Present on Postgres: config version + notifications, node heartbeats, shared meta. */
+  readonly cluster?: ClusterStore;
+  /** Present on Postgres: budget reservations decided by the database. */
+  readonly budget?: BudgetStore;
   listUpstreams(): Promise<UpstreamRecord[]>;
   insertUpstream(u: NewUpstream): Promise<UpstreamRecord>;
   updateUpstream(id: number, patch: UpstreamPatch): Promise<UpstreamRecord | null>;
