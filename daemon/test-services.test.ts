@@ -9,7 +9,7 @@ describe.skipIf(!pg)("testDatabase", () => {
   test("is a fresh, empty database", async () => {
     const sql = postgres(pg!, { max: 1 });
     const rows = await sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`;
-    expect(rows[0].n).toBe(0);
+    expect(rows[0]?.n).toBe(0);
     await sql.end();
   });
 });
