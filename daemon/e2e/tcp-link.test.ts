@@ -14,7 +14,7 @@ function roundTrip(payload: Uint8Array): Promise<{ got: Uint8Array | null; close
   return new Promise((resolve) => {
     const chunks: Uint8Array[] = [];
     let n = 0;
-    Bun.connect({
+    Bun.connect<() => void>({
       hostname: "127.0.0.1",
       port: link.port,
       socket: {
@@ -30,7 +30,7 @@ function roundTrip(payload: Uint8Array): Promise<{ got: Uint8Array | null; close
           s.data = push;
           push();
         },
-        drain: (s) => (s.data as () => void)(),
+        drain: (s) => s.data(),
         data(s, b) {
           chunks.push(new Uint8Array(b));
           n += b.length;
