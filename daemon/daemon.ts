@@ -18,6 +18,7 @@ import { chargeLost, chargeRow, type Coster } from "./keys/charge.ts";
 import { createKeyRegistry } from "./keys/registry.ts";
 import { createBillingRoutes } from "./keys/billing-routes.ts";
 import { createKeyWatch } from "./keys/watch.ts";
+import { createSharedBudget, sharedLedgerHooks } from "./keys/shared-budget.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
@@ -167,6 +168,12 @@ export async function startDaemon(opts: DaemonOptions) {
   const storeLog = createStoreFailureLog(log, () => writer.state());
   metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
 
+  // This process's mark on what it forwards (loop guard) and its holds in a shared budget: random, so two Routes never share it.
+  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
+  const shared = store.budget
+    ? createSharedBudget({ budget: store.budget, nodeId, onRetry: (err) => (metrics.budgetSettleRetries.inc(), log.warn("budget settlement not written to the database; retrying in order", { err })) })
+    : null;
+  if (shared) metrics.watchBudgetSettlements(() => shared.pending);
   const keys = createKeyChecker(config.authorization ?? []);
   const registry = createKeyRegistry({ store, now: opts.now, timeZone: config.timezone });
   const keyWatch = createKeyWatch({ registry, metrics, emit: (e) => notifier.emit(e), now });
@@ -182,6 +189,7 @@ export async function startDaemon(opts: DaemonOptions) {
     standing: (id) => registry.standing(id) ?? standingAtRest(undefined, now()),
     onChange: reloadKeys, // awaited: the next request sees the change
     onAdjust: (id, micros) => registry.adjust(id, micros),
+    ...(shared ? sharedLedgerHooks(shared, registry) : {}),
   });
   const auth = opts.noauth ? null : createAuthenticator(keys, registry);
   const access = createAccess(config, opts.adminKey ?? null);
@@ -195,8 +203,6 @@ export async function startDaemon(opts: DaemonOptions) {
   }
   let draining = false;
   const idleTimeoutS = opts.clientIdleTimeoutS ?? 30;
-  // This process's mark on what it forwards (loop guard): random, so two Routes never share it.
-  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const billing = createBillingRoutes({ auth, registry, store, pinnable: (ref) => pool.find(ref) !== undefined, timeZone: () => current.timezone ?? "UTC", rejected: (code) => metrics.rejected(code) });
   const pipeline = createPipeline({
     pool,
@@ -208,6 +214,7 @@ export async function startDaemon(opts: DaemonOptions) {
     registry,
     estimator: () => pricer,
     admission,
+    sharedBudget: shared,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
@@ -350,6 +357,8 @@ export async function startDaemon(opts: DaemonOptions) {
       await closed;
       const lost = await writer.drain(); // after the drain: every finished request corrected its tokens
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      const unsettled = (await shared?.close()) ?? 0; // after the log drain: every row's cost is settled
+      if (unsettled > 0) log.error("budget settlements could not be written to the database before exit; this node's holds stay until it is released as dead", { unsettled });
       clearInterval(limitTimer);
       await runtime.stop();
       await flushLimits();
