@@ -18,6 +18,7 @@ import { chargeLost, chargeRow, type Coster } from "./keys/charge.ts";
 import { createKeyRegistry } from "./keys/registry.ts";
 import { createBillingRoutes } from "./keys/billing-routes.ts";
 import { createKeyWatch } from "./keys/watch.ts";
+import { createSharedBudget, sharedLedgerHooks } from "./keys/shared-budget.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
@@ -33,6 +34,8 @@ import { createRouter, routingSettings } from "./routing/router.ts";
 import { livePricer } from "./billing/prices.ts";
 import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
+import { openLogSpool } from "./store/log-spool.ts";
+import { dirname, resolve } from "node:path";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
 import type { Store } from "./store/types.ts";
@@ -63,6 +66,10 @@ export interface DaemonOptions {
   logFlushMs?: number;
   /** Body bytes the request-log queue may hold before new rows lose their bodies (default 64 MiB). */
   logQueueMaxBytes?: number;
+  /** Where a failing store's log backlog is spooled; default beside the SQLite file (none for :memory:); null: no spool. */
+  spoolDir?: string | null;
+  /** Size bound of the spool file (default 1 GiB). */
+  spoolMaxBytes?: number;
   /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
   clientIdleTimeoutS?: number;
   logger?: Logger;
@@ -79,6 +86,12 @@ export interface DaemonOptions {
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
+
+/** Beside the SQLite file (none for an in-memory one); for a database elsewhere, the state directory. */
+function defaultSpoolDir(store: Store): string | null {
+  if (store.kind === "postgres") return process.env.STATE_DIRECTORY ?? process.cwd();
+  return store.location === ":memory:" ? null : dirname(resolve(store.location));
+}
 const DEFAULT_METRICS_MAX_KEYS = 100;
 
 export async function startDaemon(opts: DaemonOptions) {
@@ -92,6 +105,13 @@ export async function startDaemon(opts: DaemonOptions) {
   const port = opts.port ?? 8888;
   assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
   const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
+
+  const spoolDir = opts.spoolDir === undefined ? defaultSpoolDir(store) : opts.spoolDir;
+  const spool = spoolDir === null ? null : await openLogSpool(spoolDir, opts.spoolMaxBytes).catch(async (err) => {
+    await store.close();
+    throw new Error(`cannot open the request-log spool in ${spoolDir}: ${(err as Error).message}`);
+  });
+  if (spool && spool.rows > 0) log.warn("request-log spool found from the last run; replaying it into the store", { file: spool.file, rows: spool.rows });
 
   const now = opts.now ?? Date.now;
   const pool = createPool(timeoutsOf(config));
@@ -163,10 +183,27 @@ export async function startDaemon(opts: DaemonOptions) {
       storeLog.failed(err);
     },
     onRecovered: () => storeLog.recovered(),
+    spool,
+    onSpooling(rows, bytes) {
+      notifier.emit({ type: "log_spooling", summary: `the request-log store is still failing; ${rows} rows (${bytes} bytes) spooled to ${spool!.file}`, at: Date.now() });
+      storeLog.spooling(rows, bytes, spool!.file);
+    },
+    onSpoolReplayed(rows) {
+      notifier.emit({ type: "log_spool_replayed", summary: `${rows} spooled request-log rows are in the store; the spool file is removed`, at: Date.now() });
+      storeLog.spoolReplayed(rows);
+    },
+    onRowsLost: (n) => metrics.logDropped.inc(n),
   });
   const storeLog = createStoreFailureLog(log, () => writer.state());
   metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
+  if (spool) metrics.watchLogSpool(() => ({ rows: spool.rows, bytes: spool.bytes }));
 
+  // This process's mark on what it forwards (loop guard) and its holds in a shared budget: random, so two Routes never share it.
+  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
+  const shared = store.budget
+    ? createSharedBudget({ budget: store.budget, nodeId, onRetry: (err) => (metrics.budgetSettleRetries.inc(), log.warn("budget settlement not written to the database; retrying in order", { err })) })
+    : null;
+  if (shared) metrics.watchBudgetSettlements(() => shared.pending);
   const keys = createKeyChecker(config.authorization ?? []);
   const registry = createKeyRegistry({ store, now: opts.now, timeZone: config.timezone });
   const keyWatch = createKeyWatch({ registry, metrics, emit: (e) => notifier.emit(e), now });
@@ -182,6 +219,7 @@ export async function startDaemon(opts: DaemonOptions) {
     standing: (id) => registry.standing(id) ?? standingAtRest(undefined, now()),
     onChange: reloadKeys, // awaited: the next request sees the change
     onAdjust: (id, micros) => registry.adjust(id, micros),
+    ...(shared ? sharedLedgerHooks(shared, registry) : {}),
   });
   const auth = opts.noauth ? null : createAuthenticator(keys, registry);
   const access = createAccess(config, opts.adminKey ?? null);
@@ -195,8 +233,6 @@ export async function startDaemon(opts: DaemonOptions) {
   }
   let draining = false;
   const idleTimeoutS = opts.clientIdleTimeoutS ?? 30;
-  // This process's mark on what it forwards (loop guard): random, so two Routes never share it.
-  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const billing = createBillingRoutes({ auth, registry, store, pinnable: (ref) => pool.find(ref) !== undefined, timeZone: () => current.timezone ?? "UTC", rejected: (code) => metrics.rejected(code) });
   const pipeline = createPipeline({
     pool,
@@ -208,6 +244,7 @@ export async function startDaemon(opts: DaemonOptions) {
     registry,
     estimator: () => pricer,
     admission,
+    sharedBudget: shared,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
@@ -350,6 +387,8 @@ export async function startDaemon(opts: DaemonOptions) {
       await closed;
       const lost = await writer.drain(); // after the drain: every finished request corrected its tokens
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      const unsettled = (await shared?.close()) ?? 0; // after the log drain: every row's cost is settled
+      if (unsettled > 0) log.error("budget settlements could not be written to the database before exit; this node's holds stay until it is released as dead", { unsettled });
       clearInterval(limitTimer);
       await runtime.stop();
       await flushLimits();

@@ -9,6 +9,7 @@ import { readSecretFile } from "../../shared/secret-file.ts";
 import { createLogger, type Level } from "../log.ts";
 import { DEFAULT_MAX_BODY, startDaemon } from "../daemon.ts";
 import { DEFAULT_LOG_QUEUE_BYTES } from "../store/log-writer.ts";
+import { DEFAULT_SPOOL_BYTES } from "../store/log-spool.ts";
 import pkg from "../../package.json" with { type: "json" };
 
 function addrArg(v: string) {
@@ -48,6 +49,8 @@ program
   .addOption(new Option("--admin-key-file <file>", "file holding the HTTP admin API's key (also: admin_authorization in the upstreams file)").env("ROUTE_ADMIN_KEY_FILE"))
   .addOption(new Option("--max-body <size>", "largest request body accepted").env("ROUTE_MAX_BODY").default(DEFAULT_MAX_BODY, "32MiB").argParser(sizeArg))
   .addOption(new Option("--log-queue-max <size>", "request-log bodies held in memory while the store is slow or failing; past it rows are kept without bodies").env("ROUTE_LOG_QUEUE_MAX").default(DEFAULT_LOG_QUEUE_BYTES, "64MiB").argParser(sizeArg))
+  .addOption(new Option("--spool-dir <dir>", "where a failing store's request-log backlog is spooled (replayed in order when it is back)").env("ROUTE_SPOOL_DIR").default(undefined, "beside the SQLite file"))
+  .addOption(new Option("--spool-max <size>", "size bound of the spool file; past it spooled rows lose their bodies, then are dropped").env("ROUTE_SPOOL_MAX").default(DEFAULT_SPOOL_BYTES, "1GiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
   .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
@@ -86,6 +89,8 @@ program
         adminKey,
         maxBodyBytes: o.maxBody,
         logQueueMaxBytes: o.logQueueMax,
+        spoolDir: o.spoolDir,
+        spoolMaxBytes: o.spoolMax,
         trustProxy: o.trustProxy,
         drainTimeoutMs: o.drainTimeout,
         logger: log,

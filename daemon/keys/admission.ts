@@ -11,6 +11,7 @@ import { HttpError } from "../proxy/openai-error.ts";
 import type { PoolUpstream } from "../routing/pool.ts";
 import { retryAfterHeader } from "../routing/router.ts";
 import type { KeyEntry, KeyRegistry } from "./registry.ts";
+import type { Reservation, SharedBudget } from "./shared-budget.ts";
 
 /** The price side admission needs (daemon/billing/prices.ts): the dearest candidate's cost for a token count. */
 export type Estimator = Pick<Pricer, "estimate">;
@@ -57,8 +58,10 @@ export function groupFilter(e: KeyEntry): ((u: PoolUpstream) => boolean) | null 
   return groups && ((u) => u.groups.some((g) => groups.has(g)));
 }
 
-function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number): HttpError {
+/** `held`: what requests in flight hold (default this node's; the database's with a shared budget). */
+function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number, held?: number): HttpError {
   const s = registry.standing(e.id)!;
+  if (held !== undefined) s.reservedMicros = held;
   const budget = e.record.budgetMicros!;
   const when = s.windowEnd === null ? "it does not reset (a total budget): ask for a larger one" : `it resets at ${new Date(s.windowEnd).toISOString()}`;
   const inFlight = s.reservedMicros > 0 ? ` ($${microsToUsd(s.reservedMicros)} held by requests in flight)` : "";
@@ -71,15 +74,23 @@ function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number): Htt
   );
 }
 
-/** After the plan: in-flight cap, rate limits and budget. On success the ticket is on ctx. */
-export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings): HttpError | null {
+/** 503 when the shared budget database cannot be asked: the request is refused, not let through unaccounted. */
+const budgetUnavailable = (e: KeyEntry, err: unknown) =>
+  new HttpError(503, "budget_unavailable", `key ${e.name} has a budget and the database that keeps it cannot be asked (${(err as Error).message}); retry in a moment`, retryAfterHeader(BUSY_RETRY_MS));
+
+/**
+ * After the plan: in-flight cap, rate limits and budget. On success the ticket is on ctx. With a
+ * shared budget (several nodes on one database) a budgeted key's hold is taken by the database, so
+ * the answer is a promise; every other key is decided here, synchronously, as on a single node.
+ */
+export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings, shared: SharedBudget | null = null): HttpError | null | Promise<HttpError | null> {
   const m = registry.roll(e);
   const r = e.record;
   if (r.maxInflight !== null && m.inflight >= r.maxInflight) {
     return new HttpError(429, "rate_limit_exceeded", `key ${e.name} has ${m.inflight} requests in flight, its max_inflight`, retryAfterHeader(BUSY_RETRY_MS));
   }
   const limit = m.limits?.check();
-  if (limit && !limit.ok) return new HttpError(429, "rate_limit_exceeded", `key ${e.name} is at its ${limit.which} limit`, retryAfterHeader(limit.retryAfterMs));
+  if (limit && !limit.ok) return limitRefusal(e, limit);
   // A rough prompt size (~4 bytes a token, JSON included: more than the real count) plus the most
   // output the request allows; no tokenizer on the response path.
   const promptTokens = Math.ceil((ctx.body?.length ?? 0) / 4);
@@ -91,11 +102,52 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
       return new HttpError(403, "price_unknown", `key ${e.name} has a budget and model ${JSON.stringify(ctx.model)} has no known price; set one under prices: in upstreams.yaml`);
     }
     reserve = est?.micros ?? 0;
+    if (shared) return admitShared(e, ctx, registry, shared, r.budgetMicros, reserve, promptTokens);
     // Spent in full refuses even a request that reserves nothing (a model with no known price).
     if (m.spent >= r.budgetMicros || m.spent + m.reserved + reserve > r.budgetMicros) return budgetRefusal(e, registry, reserve);
   }
-  m.reserved += reserve;
   m.inflight++;
+  issueTicket(e, ctx, registry, reserve, promptTokens, shared);
+  return null;
+}
+
+const limitRefusal = (e: KeyEntry, limit: { which: string; retryAfterMs: number }) =>
+  new HttpError(429, "rate_limit_exceeded", `key ${e.name} is at its ${limit.which} limit`, retryAfterHeader(limit.retryAfterMs));
+
+/** The database decides the budget; the in-flight slot is held meanwhile, so max_inflight stays exact. */
+async function admitShared(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, shared: SharedBudget, budgetMicros: number, reserve: number, promptTokens: number): Promise<HttpError | null> {
+  const m = e.money;
+  const windowStart = m.window.start;
+  m.inflight++;
+  let held: Reservation;
+  try {
+    held = await shared.reserve({ keyId: e.id, windowStart, budgetMicros, micros: reserve });
+  } catch (err) {
+    m.inflight--;
+    return budgetUnavailable(e, err);
+  }
+  m.spent = held.spentMicros; // the database's figure: what every node has settled in this window
+  const release = () => shared.settle({ keyId: e.id, windowStart, heldMicros: held.ok ? reserve : 0, costMicros: null });
+  // Spent in full refuses even a request that reserves nothing (a model with no known price).
+  if (!held.ok || held.spentMicros >= budgetMicros) {
+    release();
+    m.inflight--;
+    return budgetRefusal(e, registry, reserve, held.heldMicros);
+  }
+  const limit = m.limits?.check(); // rechecked: other requests of the key may have passed meanwhile
+  if (limit && !limit.ok) {
+    release();
+    m.inflight--;
+    return limitRefusal(e, limit);
+  }
+  issueTicket(e, ctx, registry, reserve, promptTokens, shared, windowStart);
+  return null;
+}
+
+/** Counts the admitted request (in flight already) and puts its ticket on ctx. */
+function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, reserve: number, promptTokens: number, shared: SharedBudget | null, windowStart = e.money.window.start): void {
+  const m = e.money;
+  m.reserved += reserve;
   const correct = m.limits?.admit(promptTokens) ?? null;
   let released = false;
   let settled = false;
@@ -112,8 +164,9 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
       m.reserved -= reserve;
       registry.roll(e); // a request that ends in a new window is charged to it
       if (cost !== null) m.spent += cost;
+      // Shared: the hold is released in the window it was taken in, and the cost charged there.
+      shared?.settle({ keyId: e.id, windowStart, heldMicros: reserve, costMicros: cost });
       correct?.(tokens);
     },
   };
-  return null;
 }

@@ -19,6 +19,8 @@ export interface KeyServiceDeps {
   onChange?: () => Promise<void> | void;
   /** A ledger entry was written: the running balance follows it at once. */
   onAdjust?: (keyId: number, amountMicros: number) => void;
+  /** The window's spend a reset cancels, when the shared database decides budgets; default: the standing's. */
+  spentNow?: (keyId: number) => Promise<number>;
   now?: () => number;
 }
 
@@ -138,7 +140,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       if (a.amountMicros === 0) throw invalid("amountMicros", "an adjustment of 0 changes nothing");
       const row = await write(async (rows) => {
         const key = find(rows, ref);
-        const amountMicros = a.reset ? -deps.standing(key.id).spentMicros : a.amountMicros!;
+        const amountMicros = a.reset ? -(deps.spentNow ? await deps.spentNow(key.id) : deps.standing(key.id).spentMicros) : a.amountMicros!;
         await store.insertLedger({ keyId: key.id, ts: now(), kind: a.reset ? "reset" : "adjust", amountMicros, note: a.note ?? null });
         deps.onAdjust?.(key.id, amountMicros);
         return key;

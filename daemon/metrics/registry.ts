@@ -187,6 +187,16 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
   const watchLogQueue = (read: typeof logBacklog) => void (logBacklog = read);
   new Gauge({ name: "route_log_queue_rows", help: "Request-log rows waiting to be written.", registers: [registry], collect() { this.set(logBacklog().rows); } });
   new Gauge({ name: "route_log_queue_bytes", help: "Body bytes held by request-log rows waiting to be written (bounded by --log-queue-max).", registers: [registry], collect() { this.set(logBacklog().bytes); } });
+  // Rows moved to the spool file while the store is out (--spool-dir), read at scrape time.
+  let logSpool = () => ({ rows: 0, bytes: 0 });
+  const watchLogSpool = (read: typeof logSpool) => void (logSpool = read);
+  new Gauge({ name: "route_log_spool_rows", help: "Request-log rows in the spool file, waiting to be replayed into the store.", registers: [registry], collect() { this.set(logSpool().rows); } });
+  new Gauge({ name: "route_log_spool_bytes", help: "Size of the request-log spool file (bounded by its own byte limit).", registers: [registry], collect() { this.set(logSpool().bytes); } });
+  // Budgets decided by the shared database (several nodes): settlements waiting for it.
+  let budgetPending = () => 0;
+  const watchBudgetSettlements = (read: typeof budgetPending) => void (budgetPending = read);
+  new Gauge({ name: "route_budget_settle_queue", help: "Budget settlements waiting for the shared database (retried in order).", registers: [registry], collect() { this.set(budgetPending()); } });
+  const budgetSettleRetries = new Counter({ name: "route_budget_settle_retries_total", help: "Budget settlements that failed against the shared database and were retried.", registers: [registry] });
   const logBodiesDropped = new Counter({
     name: "route_log_bodies_dropped_total",
     help: "Request-log rows written without their bodies because the queue was over --log-queue-max.",
@@ -267,6 +277,9 @@ export function createMetrics(upstreams: () => UpstreamHealth[] = () => []) {
     },
     inflight,
     watchLogQueue,
+    watchLogSpool,
+    watchBudgetSettlements,
+    budgetSettleRetries,
     logWritten,
     logDropped,
     logBodiesDropped,

@@ -39,7 +39,7 @@ export interface ForwardDeps extends AttemptDeps {
   /** Which upstreams the request's key may use (its groups); null: any. */
   allow: (ctx: RequestContext) => ((u: PoolUpstream) => boolean) | null;
   /** The key's limits and budget, once the plan is known (its reservation prices the candidates). */
-  admit: (ctx: RequestContext, upstreams: readonly PoolUpstream[]) => HttpError | null;
+  admit: (ctx: RequestContext, upstreams: readonly PoolUpstream[]) => HttpError | null | Promise<HttpError | null>;
 }
 
 function isErrorEnvelope(body: Uint8Array): boolean {
@@ -90,7 +90,9 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   }
   const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)), (hash) => sessionIdentity(ctx.req.headers, ctx.json, hash));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
-  const refused = deps.admit(ctx, planned.upstreams);
+  const admitted = deps.admit(ctx, planned.upstreams);
+  // Only a shared budget answers later; the single-node path stays synchronous (no extra turn).
+  const refused = admitted instanceof Promise ? await admitted : admitted;
   if (refused) return deps.fail(ctx, refused);
   const { upstreams: plan, models } = planned;
   ctx.plan = plan.map((u) => u.label);

@@ -29,7 +29,14 @@ export interface LocalDeps extends AdminDeps {
 
 const limitOf = (n: number | null) => n ?? -1; // api-together's fields: -1 = unlimited
 
-const storeView = (s: LogStoreState) => ({ state: s.state, since: new Date(s.since).toISOString(), queued_rows: s.queuedRows, queued_bytes: s.queuedBytes, last_error: s.lastError });
+const storeView = (s: LogStoreState) => ({ state: s.state, since: new Date(s.since).toISOString(), queued_rows: s.queuedRows, queued_bytes: s.queuedBytes, spooled_rows: s.spooledRows, spooled_bytes: s.spooledBytes, last_error: s.lastError });
+
+/** Why the request log is behind, or null: failing (rows queued or spooled), or replaying its spool. */
+function degradedReason(s: LogStoreState): string | null {
+  const spooled = s.spooledRows > 0 ? `; ${s.spooledRows} rows spooled to disk` : "";
+  if (s.state === "failing") return `the request-log store is failing (${s.lastError ?? "unknown error"}); ${s.queuedRows} rows queued in memory${spooled}`;
+  return s.spooledRows > 0 ? `the request-log store is back; ${s.spooledRows} spooled rows are being replayed` : null;
+}
 
 export function statusBody(pool: Pool, live: Live, startedAt: number, gate: (u: PoolUpstream) => Gate) {
   const { limits } = live;
@@ -90,9 +97,11 @@ export function createLocalRoutes(deps: LocalDeps) {
     if (path === "/health") {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
       const store = deps.logStore();
-      if (store.state === "healthy") return Response.json({ status: "ok", store: storeView(store) });
+      const reason = degradedReason(store);
+      if (reason === null) return Response.json({ status: "ok", store: storeView(store) });
+      if (store.state === "healthy") return Response.json({ status: "degraded", reason, store: storeView(store) });
       const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
-      return Response.json({ ...envelope, store: storeView(store) }, { status: 503 });
+      return Response.json({ status: "degraded", reason, ...envelope, store: storeView(store) }, { status: 503 });
     }
     if (path === "/metrics" || path === "/v1/metrics") {
       const refused = deps.access.metricsRefusal(req.headers.get("authorization"));

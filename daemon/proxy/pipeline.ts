@@ -8,6 +8,7 @@ import type { Router } from "../routing/router.ts";
 import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator } from "../keys/admission.ts";
 import type { Authenticator, Caller } from "../keys/authenticate.ts";
 import type { KeyRegistry } from "../keys/registry.ts";
+import type { SharedBudget } from "../keys/shared-budget.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   /** Prices for budget reservations (null: none known). */
   estimator: () => Estimator | null;
   admission: () => AdmissionSettings;
+  /** Budgets decided by the shared database (several nodes); null: by this process. */
+  sharedBudget?: SharedBudget | null;
   maxBodyBytes: number;
   clientIp: (peer: string | null, xff: string | null) => string | null;
   enqueueLog: (ctx: RequestContext) => void;
@@ -100,8 +103,8 @@ export function createPipeline(deps: PipelineDeps) {
     active,
     via: deps.via,
     allow: (ctx: RequestContext) => (ctx.key ? groupFilter(ctx.key) : null),
-    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]): HttpError | null {
-      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission()) : null;
+    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]) {
+      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission(), deps.sharedBudget ?? null) : null;
     },
     routeHeaders(ctx: RequestContext, h: HeaderRecord) {
       h["x-request-id"] = ctx.id;

@@ -6,7 +6,7 @@ import type { LogStoreState } from "./log-writer.ts";
 test("a failing store: one line when it starts, a summary a minute, one line when it recovers", () => {
   let t = 0;
   const lines: string[] = [];
-  const state: LogStoreState = { state: "failing", since: 0, queuedRows: 7, queuedBytes: 4096, lastError: "database or disk is full" };
+  const state: LogStoreState = { state: "failing", since: 0, queuedRows: 7, queuedBytes: 4096, lastError: "database or disk is full", spooledRows: 0, spooledBytes: 0 };
   const sl = createStoreFailureLog(createLogger("info", (l) => lines.push(l.replace(/^ts=\S+ /, ""))), () => state, () => t);
   sl.bodiesDropped(); // bodies dropped while the store is healthy (a burst) are not an outage
   expect(lines).toEqual([]);

@@ -24,6 +24,13 @@ export function createStoreFailureLog(log: Logger, state: () => LogStoreState, n
       log.error("request log write failed; rows kept for retry", { err, queued_rows: s.queuedRows, queued_bytes: s.queuedBytes });
     },
     bodiesDropped: () => episodes.count(KEY, "bodies"),
+    /** The backlog went to disk (once per spool episode: the spool empties before it starts again). */
+    spooling(rows: number, bytes: number, file: string): void {
+      log.error("request log store still failing; queued rows moved to the spool file", { file, spooled_rows: rows, spooled_bytes: bytes });
+    },
+    spoolReplayed(rows: number): void {
+      log.info("request log spool replayed into the store; spool file removed", { rows });
+    },
     recovered(): void {
       const e = episodes.end(KEY);
       if (e) log.info("request log store recovered; queued rows are being written", { failed_for_s: Math.round((now() - e.since) / 1000), queued_rows: state().queuedRows });

@@ -129,7 +129,7 @@ describe("log writer", () => {
       const s = fakeStore();
       let t = 1000;
       const { w } = boundedWriter(s, 1 << 20, { now: () => t });
-      expect(w.state()).toEqual({ state: "healthy", since: 1000, queuedRows: 0, queuedBytes: 0, lastError: null });
+      expect(w.state()).toEqual({ state: "healthy", since: 1000, queuedRows: 0, queuedBytes: 0, lastError: null, spooledRows: 0, spooledBytes: 0 });
       s.fail(true);
       w.enqueue(item("a", 10));
       expect(w.state().queuedRows).toBe(1); // the real backlog before any flush
@@ -137,11 +137,11 @@ describe("log writer", () => {
       await w.flush();
       t = 3000;
       await w.flush(); // still failing: `since` stays at the first failure
-      expect(w.state()).toEqual({ state: "failing", since: 2000, queuedRows: 1, queuedBytes: 10, lastError: "database is locked" });
+      expect(w.state()).toEqual({ state: "failing", since: 2000, queuedRows: 1, queuedBytes: 10, lastError: "database is locked", spooledRows: 0, spooledBytes: 0 });
       s.fail(false);
       t = 4000;
       await w.drain();
-      expect(w.state()).toEqual({ state: "healthy", since: 4000, queuedRows: 0, queuedBytes: 0, lastError: null });
+      expect(w.state()).toEqual({ state: "healthy", since: 4000, queuedRows: 0, queuedBytes: 0, lastError: null, spooledRows: 0, spooledBytes: 0 });
     });
   });
 });

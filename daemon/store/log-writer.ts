@@ -5,7 +5,10 @@
 // A failing store keeps rows in a bounded queue and retries; what overflows is counted, not hidden.
 // The queue is bounded in bytes: past `maxQueueBytes` a new row keeps its metadata and its bodies
 // are released at once (written as bodiesDropped); whole rows are dropped only past `maxQueue`.
+// With a spool (log-spool.ts), a failing store's backlog past half those bounds moves to disk
+// instead, and the spool is replayed first, in order, when the store answers again.
 import { redactText } from "../proxy/redact.ts";
+import type { LogSpool } from "./log-spool.ts";
 import type { LogRow, Store } from "./types.ts";
 
 export const DEFAULT_LOG_QUEUE_BYTES = 64 << 20;
@@ -21,6 +24,9 @@ export interface LogStoreState {
   queuedBytes: number;
   /** The last failed write's message (a database error, never row content); null once healthy. */
   lastError: string | null;
+  /** Rows in the spool file waiting to be replayed, and its size. */
+  spooledRows: number;
+  spooledBytes: number;
 }
 
 export interface LogWriterOptions<T> {
@@ -45,6 +51,14 @@ export interface LogWriterOptions<T> {
   /** A row dropped whole (queue full), or whose row could not be built. */
   onDrop?: (item: T) => void;
   onBodiesDropped?: () => void;
+  /** Where a failing store's backlog goes past the memory bounds; null: nowhere (rows wait in memory). */
+  spool?: LogSpool | null;
+  /** Rows were spooled for the first time since the spool was last empty (an alert). */
+  onSpooling?: (rows: number, bytes: number) => void;
+  /** The spool was replayed to its end (an alert). */
+  onSpoolReplayed?: (rows: number) => void;
+  /** Rows the spool could not take (its byte bound) or could not read back. */
+  onRowsLost?: (n: number) => void;
 }
 
 // A driver error names the failure, not row content; key-like text is masked all the same.
@@ -69,6 +83,9 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
   let healthy = true;
   let since = now();
   let lastError: string | null = null;
+  const spool = opts.spool ?? null;
+  let replayed = 0; // rows replayed from the spool since it was last empty
+  let spillSoon = false;
 
   const queued = () => pending.length - head + ready.length;
   const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -81,9 +98,9 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
     }, ms);
   }
 
-  /** Builds rows from pending items until one batch is ready (or nothing is pending). */
-  function build(): void {
-    const end = Math.min(pending.length, head + Math.max(0, batchSize - ready.length));
+  /** Builds rows from pending items until one batch is ready (or `upTo` rows, or nothing is pending). */
+  function build(upTo = batchSize): void {
+    const end = Math.min(pending.length, head + Math.max(0, upTo - ready.length));
     for (; head < end; head++) {
       const size = pendingSizes[head]!;
       try {
@@ -103,27 +120,70 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
     }
   }
 
+  /** Past half the memory bounds, while the store fails: the backlog should move to the spool. */
+  const overSpillMark = () => spool !== null && !healthy && (bytes > maxBytes / 2 || queued() >= maxQueue / 2);
+
+  /** Moves every queued row, oldest first, to the end of the spool (older than anything in memory after). */
+  async function spill(): Promise<void> {
+    spillSoon = false;
+    if (!spool || queued() === 0) return;
+    build(Infinity);
+    const rows = ready;
+    const held = readySizes.reduce((a, b) => a + b, 0);
+    const wasEmpty = spool.rows === 0;
+    try {
+      const r = await spool.append(rows);
+      for (let i = 0; i < r.bodiesDropped; i++) opts.onBodiesDropped?.();
+      if (r.rowsDropped > 0) opts.onRowsLost?.(r.rowsDropped);
+    } catch (err) {
+      opts.onError?.(err, queued()); // the disk failed too: the rows stay in memory, under its bounds
+      return;
+    }
+    ready = ready.length === rows.length ? [] : ready.slice(rows.length);
+    readySizes = ready.length === 0 ? [] : readySizes.slice(rows.length);
+    bytes -= held;
+    if (wasEmpty && spool.rows > 0) opts.onSpooling?.(spool.rows, spool.bytes);
+  }
+
+  /** The next batch: the spool's front first (older than every row in memory), else built rows. */
+  async function nextBatch(): Promise<{ batch: LogRow[]; spooled: boolean }> {
+    if (spool && spool.rows > 0) {
+      const batch = await spool.peek(batchSize);
+      if (batch.length < spool.peekedRows) opts.onRowsLost?.(spool.peekedRows - batch.length);
+      return { batch, spooled: true };
+    }
+    build();
+    return { batch: ready.length <= batchSize ? ready : ready.slice(0, batchSize), spooled: false };
+  }
+
   async function writeOnce(): Promise<void> {
-    for (let first = true; queued() > 0; first = false) {
+    if (spillSoon) await spill();
+    for (let first = true; queued() > 0 || (spool?.rows ?? 0) > 0; first = false) {
       if (!first) await nextTurn(); // let waiting responses run between batches
-      build();
-      if (ready.length === 0) continue;
-      const batch = ready.length <= batchSize ? ready : ready.slice(0, batchSize);
+      const { batch, spooled } = await nextBatch();
+      if (batch.length === 0 && !spooled) continue;
       try {
-        await opts.store.insertLogs(batch);
+        if (batch.length > 0) await opts.store.insertLogs(batch);
       } catch (err) {
         failures++;
         if (healthy) since = now();
         healthy = false;
         lastError = messageOf(err);
         opts.onError?.(err, queued());
+        if (overSpillMark()) await spill();
         schedule(Math.min(5000, flushMs * 2 ** Math.min(failures, 6))); // back off while the store is down
         return;
       }
       failures = 0;
-      for (let i = 0; i < batch.length; i++) bytes -= readySizes[i]!;
-      ready = batch === ready ? [] : ready.slice(batch.length);
-      readySizes = ready.length === 0 ? [] : readySizes.slice(batch.length);
+      if (spooled) {
+        await spool!.commit();
+        replayed += batch.length;
+        if (spool!.rows === 0) opts.onSpoolReplayed?.(replayed), (replayed = 0);
+      } else {
+        for (let i = 0; i < batch.length; i++) bytes -= readySizes[i]!;
+        ready = batch === ready ? [] : ready.slice(batch.length);
+        readySizes = ready.length === 0 ? [] : readySizes.slice(batch.length);
+      }
       if (!healthy) {
         healthy = true;
         since = now();
@@ -138,6 +198,8 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
     if (!flushing) flushing = writeOnce().finally(() => (flushing = null));
     return flushing;
   }
+
+  if (spool && spool.rows > 0) schedule(0); // a spool left by the last run is replayed first
 
   return {
     enqueue(item: T): void {
@@ -155,7 +217,13 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
       pending.push(item);
       pendingSizes.push(size);
       bytes += size;
-      if (healthy && pending.length - head >= batchSize) {
+      if (!spillSoon && overSpillMark()) {
+        // Off the response path: the next flush turn moves the backlog to disk before retrying.
+        spillSoon = true;
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        schedule(0);
+      } else if (healthy && pending.length - head >= batchSize) {
         if (timer !== null) clearTimeout(timer);
         timer = null;
         schedule(0);
@@ -169,22 +237,28 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
       return bytes;
     },
     state(): LogStoreState {
-      return { state: healthy ? "healthy" : "failing", since, queuedRows: queued(), queuedBytes: bytes, lastError };
+      return { state: healthy ? "healthy" : "failing", since, queuedRows: queued(), queuedBytes: bytes, lastError, spooledRows: spool?.rows ?? 0, spooledBytes: spool?.bytes ?? 0 };
     },
     /** False after a failed write, until a write succeeds. */
     get healthy() {
       return healthy;
     },
-    /** Writes everything queued; gives up after `attempts` failed writes (the rows are reported lost). */
+    /**
+     * Writes everything queued; after `attempts` failed writes what is left goes to the spool (kept
+     * for the next start), else it is reported lost.
+     */
     async drain(attempts = 5): Promise<number> {
       if (timer !== null) clearTimeout(timer);
       timer = null;
-      for (let i = 0; i < attempts && queued() > 0; i++) {
+      for (let i = 0; i < attempts && (queued() > 0 || (spool?.rows ?? 0) > 0); i++) {
         await flushing;
         await flush();
         if (timer !== null) clearTimeout(timer);
         timer = null;
+        if (!healthy && spool) break; // the spool keeps it: no need to hold the stop for retries
       }
+      await flushing;
+      if (queued() > 0 && spool) await spill();
       return queued();
     },
   };

@@ -47,7 +47,8 @@ function logInsert() {
   const keys = Object.keys(columns);
   if (keys.join() !== LOG_COLUMNS.join()) throw new Error(`request_logs columns changed (${keys.join(", ")}); update LOG_COLUMNS and bindLog in store.ts`);
   const names = LOG_COLUMNS.map((k) => `"${columns[k].name}"`);
-  return `INSERT INTO request_logs (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`;
+  // A row already there (a spooled batch replayed after a crash before its position was saved) is skipped: written once.
+  return `INSERT INTO request_logs (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ON CONFLICT ("id") DO NOTHING`;
 }
 
 /** Inserts on the calling thread: for an in-memory database, which a worker cannot share. */
