@@ -61,11 +61,11 @@ function tokensOf(ctx: RequestContext, reply: Reply | null): { usage: Usage | nu
   return { usage: { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion }, estimated: true };
 }
 
-export function toLogRow(ctx: RequestContext): LogRow {
-  const req = requestText(ctx);
-  const reply = replyOf(ctx);
-  const { usage, estimated } = tokensOf(ctx, reply);
-  const upstreamError = reply?.error ?? null; // an error body, or an in-band error event mid-stream
+/**
+ * What is known of a finished request without decoding a body or parsing a reply: cheap enough for
+ * the response path (the crash journal), and the frame toLogRow fills in.
+ */
+export function receiptOf(ctx: RequestContext): LogRow {
   return {
     id: ctx.id,
     ts: ctx.ts,
@@ -74,9 +74,9 @@ export function toLogRow(ctx: RequestContext): LogRow {
     path: ctx.path,
     model: ctx.model,
     stream: ctx.stream,
-    requestBody: req.text,
+    requestBody: null,
     requestBytes: ctx.bodiesDropped?.requestBytes ?? ctx.body?.length ?? 0,
-    requestTruncated: req.truncated,
+    requestTruncated: false,
     upstreamId: ctx.upstream?.id ?? null,
     upstreamName: ctx.upstream?.label ?? null,
     upstreamModel: ctx.upstreamModel,
@@ -86,24 +86,47 @@ export function toLogRow(ctx: RequestContext): LogRow {
     ttfbMs: ctx.ttfbMs === null ? null : Math.round(ctx.ttfbMs),
     ttftMs: ctx.ttftMs === null ? null : Math.round(ctx.ttftMs),
     totalMs: Math.round(ctx.totalMs ?? 0),
-    replyText: reply?.text ?? null,
-    toolCalls: reply?.toolCalls ?? null,
-    promptTokens: usage?.promptTokens ?? null,
-    completionTokens: usage?.completionTokens ?? null,
-    totalTokens: usage?.totalTokens ?? null,
-    tokensEstimated: estimated,
-    errorCode: ctx.errorCode ?? upstreamError?.code ?? null,
-    errorMessage: ctx.errorMessage ?? upstreamError?.message ?? null,
+    replyText: null,
+    toolCalls: null,
+    promptTokens: null,
+    completionTokens: null,
+    totalTokens: null,
+    tokensEstimated: false,
+    errorCode: ctx.errorCode,
+    errorMessage: ctx.errorMessage,
     userAgent: ctx.req.headers.get("user-agent"),
     upstreamRequestId: ctx.upstreamRequestId,
-    bodiesDropped: ctx.bodiesDropped !== null,
+    bodiesDropped: true,
     keyId: ctx.key?.id ?? null,
     keyName: ctx.key?.name ?? null,
     costMicros: null, // priced by the billing stage when the row is built (daemon.ts)
     priceSource: null,
-    cachedTokens: usage?.cachedTokens ?? null,
-    cacheWriteTokens: usage?.cacheWriteTokens ?? null,
-    reasoningTokens: usage?.reasoningTokens ?? null,
+    cachedTokens: null,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
     affinity: ctx.upstream !== null && ctx.upstream === ctx.session?.preferred,
   };
+}
+
+export function toLogRow(ctx: RequestContext): LogRow {
+  const row = receiptOf(ctx);
+  const req = requestText(ctx);
+  const reply = replyOf(ctx);
+  const { usage, estimated } = tokensOf(ctx, reply);
+  const upstreamError = reply?.error ?? null; // an error body, or an in-band error event mid-stream
+  row.requestBody = req.text;
+  row.requestTruncated = req.truncated;
+  row.replyText = reply?.text ?? null;
+  row.toolCalls = reply?.toolCalls ?? null;
+  row.promptTokens = usage?.promptTokens ?? null;
+  row.completionTokens = usage?.completionTokens ?? null;
+  row.totalTokens = usage?.totalTokens ?? null;
+  row.tokensEstimated = estimated;
+  row.errorCode ??= upstreamError?.code ?? null;
+  row.errorMessage ??= upstreamError?.message ?? null;
+  row.bodiesDropped = ctx.bodiesDropped !== null;
+  row.cachedTokens = usage?.cachedTokens ?? null;
+  row.cacheWriteTokens = usage?.cacheWriteTokens ?? null;
+  row.reasoningTokens = usage?.reasoningTokens ?? null;
+  return row;
 }

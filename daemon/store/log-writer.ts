@@ -86,6 +86,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
   const spool = opts.spool ?? null;
   let replayed = 0; // rows replayed from the spool since it was last empty
   let spillSoon = false;
+  let calls = 0; // enqueue() calls, accepted or not
 
   const queued = () => pending.length - head + ready.length;
   const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -203,6 +204,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
 
   return {
     enqueue(item: T): void {
+      calls++;
       if (queued() >= maxQueue) {
         opts.onDrop?.(item);
         return;
@@ -235,6 +237,13 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
     },
     get queuedBytes() {
       return bytes;
+    },
+    /**
+     * How many of the items enqueued so far are out of memory (written, spooled or dropped). Rows
+     * leave in order, so these are the first ones (the crash journal drops its receipts up to here).
+     */
+    get settled() {
+      return calls - queued();
     },
     state(): LogStoreState {
       return { state: healthy ? "healthy" : "failing", since, queuedRows: queued(), queuedBytes: bytes, lastError, spooledRows: spool?.rows ?? 0, spooledBytes: spool?.bytes ?? 0 };
