@@ -50,6 +50,7 @@ program
   .addOption(new Option("--log-queue-max <size>", "request-log bodies held in memory while the store is slow or failing; past it rows are kept without bodies").env("ROUTE_LOG_QUEUE_MAX").default(DEFAULT_LOG_QUEUE_BYTES, "64MiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
+  .addOption(new Option("--redis <url>", "Redis shared by several routed nodes: limits and health decided there (redis://host:port[/db]; with a password, set ROUTE_REDIS instead: arguments are visible to every user)").env("ROUTE_REDIS"))
   .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
   .action(async (o) => {
     const log = createLogger(o.logLevel as Level);
@@ -89,6 +90,7 @@ program
         trustProxy: o.trustProxy,
         drainTimeoutMs: o.drainTimeout,
         logger: log,
+        redisUrl: o.redis || undefined,
       });
     } catch (err) {
       process.stderr.write(`routed: cannot start: ${(err as Error).message}\n`);

@@ -71,14 +71,23 @@ function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number): Htt
   );
 }
 
+/** Client keys' limits shared by several nodes (daemon/redis): decided there for the keys it covers. */
+export interface SharedKeyGate {
+  covers(e: KeyEntry): boolean;
+  /** In-flight cap and rpm/rpd/tpm; on success, the hooks the ticket calls when the request ends. */
+  admit(e: KeyEntry, promptTokens: number): KeyGateResult | Promise<KeyGateResult>;
+}
+export type KeyGateResult = HttpError | { correct(tokens: number): void; release(): void };
+
 /** After the plan: in-flight cap, rate limits and budget. On success the ticket is on ctx. */
-export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings): HttpError | null {
+export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings, shared: SharedKeyGate | null = null): HttpError | null | Promise<HttpError | null> {
   const m = registry.roll(e);
   const r = e.record;
-  if (r.maxInflight !== null && m.inflight >= r.maxInflight) {
+  const remote = shared?.covers(e) === true;
+  if (!remote && r.maxInflight !== null && m.inflight >= r.maxInflight) {
     return new HttpError(429, "rate_limit_exceeded", `key ${e.name} has ${m.inflight} requests in flight, its max_inflight`, retryAfterHeader(BUSY_RETRY_MS));
   }
-  const limit = m.limits?.check();
+  const limit = remote ? null : m.limits?.check();
   if (limit && !limit.ok) return new HttpError(429, "rate_limit_exceeded", `key ${e.name} is at its ${limit.which} limit`, retryAfterHeader(limit.retryAfterMs));
   // A rough prompt size (~4 bytes a token, JSON included: more than the real count) plus the most
   // output the request allows; no tokenizer on the response path.
@@ -94,6 +103,19 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
     // Spent in full refuses even a request that reserves nothing (a model with no known price).
     if (m.spent >= r.budgetMicros || m.spent + m.reserved + reserve > r.budgetMicros) return budgetRefusal(e, registry, reserve);
   }
+  if (!remote) return issueTicket(e, ctx, registry, reserve, promptTokens, null);
+  // The budget is held while the shared limits decide, so concurrent requests see it.
+  m.reserved += reserve;
+  const decided = (g: KeyGateResult) => {
+    m.reserved -= reserve;
+    return g instanceof HttpError ? g : issueTicket(e, ctx, registry, reserve, promptTokens, g);
+  };
+  const g = shared!.admit(e, promptTokens);
+  return g instanceof Promise ? g.then(decided) : decided(g);
+}
+
+function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, reserve: number, promptTokens: number, remote: Exclude<KeyGateResult, HttpError> | null): null {
+  const m = e.money;
   m.reserved += reserve;
   m.inflight++;
   const correct = m.limits?.admit(promptTokens) ?? null;
@@ -105,6 +127,7 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
       if (released) return;
       released = true;
       m.inflight--;
+      remote?.release();
     },
     settle(cost, tokens) {
       if (settled) return;
@@ -113,6 +136,7 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
       registry.roll(e); // a request that ends in a new window is charged to it
       if (cost !== null) m.spent += cost;
       correct?.(tokens);
+      remote?.correct(tokens);
     },
   };
   return null;

@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   "upstream_auth", // an upstream answered 401/403: its key is wrong
   "upstream_daily_limit", // an upstream reached its daily limit
   "log_store_failing", // request-log rows cannot be written
+  "redis_down", // Redis (shared limits and health) cannot be reached
+  "redis_recovered", // … and is back
   "key_soft_budget", // a client key's spend passed its soft budget (once per budget window)
   "key_exhausted", // a client key's spend reached its budget (once per budget window)
   "key_expiring", // a client key expires within 3 days (once per key and expiry)
@@ -35,6 +37,8 @@ const TITLE: Record<EventType, string> = {
   upstream_auth: "Upstream rejected its key",
   upstream_daily_limit: "Upstream reached its daily limit",
   log_store_failing: "Request log store failing",
+  redis_down: "Redis unreachable: limits enforced per node",
+  redis_recovered: "Redis reachable again: limits shared",
   key_soft_budget: "Client key passed its soft budget",
   key_exhausted: "Client key exhausted its budget",
   key_expiring: "Client key expires soon",

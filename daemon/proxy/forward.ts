@@ -39,7 +39,7 @@ export interface ForwardDeps extends AttemptDeps {
   /** Which upstreams the request's key may use (its groups); null: any. */
   allow: (ctx: RequestContext) => ((u: PoolUpstream) => boolean) | null;
   /** The key's limits and budget, once the plan is known (its reservation prices the candidates). */
-  admit: (ctx: RequestContext, upstreams: readonly PoolUpstream[]) => HttpError | null;
+  admit: (ctx: RequestContext, upstreams: readonly PoolUpstream[]) => HttpError | null | Promise<HttpError | null>;
 }
 
 function isErrorEnvelope(body: Uint8Array): boolean {
@@ -90,7 +90,8 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   }
   const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)), (hash) => sessionIdentity(ctx.req.headers, ctx.json, hash));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
-  const refused = deps.admit(ctx, planned.upstreams);
+  let refused = deps.admit(ctx, planned.upstreams);
+  if (refused instanceof Promise) refused = await refused; // only keys with limits shared through Redis
   if (refused) return deps.fail(ctx, refused);
   const { upstreams: plan, models } = planned;
   ctx.plan = plan.map((u) => u.label);
@@ -117,12 +118,13 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
       lastTimedOut = true;
       break;
     }
-    const claim = deps.guard.claim(up, ctx, planned.forced);
+    let claim = deps.guard.claim(up, ctx, planned.forced);
+    if (claim instanceof Promise) claim = await claim; // only upstreams with limits shared through Redis
     if (!claim.ok) {
       // Changed since the plan was made (a concurrent request took the last slot or the trial): skip it.
       failures.push(`${up.label} (${claim.detail})`);
       limitedRetryMs = Math.min(limitedRetryMs, claim.retryAfterMs);
-      if (claim.why !== "cooling") skippedForLimits = true;
+      if (claim.why === "limited" || claim.why === "busy") skippedForLimits = true;
       continue;
     }
     attempted++;

@@ -23,6 +23,8 @@ export interface LocalDeps extends AdminDeps {
   logStore: () => LogStoreState;
   isDraining: () => boolean;
   startedAt: number;
+  /** Redis of the shared limits (--redis): /health says degraded while it is away. */
+  redis?: (() => { up: boolean; since: number; mode: string }) | null;
   /** The key holder's billing endpoints (keys/billing-routes.ts). */
   billing?: (req: Request, url: URL) => Promise<Response> | Response | null;
 }
@@ -90,6 +92,9 @@ export function createLocalRoutes(deps: LocalDeps) {
     if (path === "/health") {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
       const store = deps.logStore();
+      const redis = deps.redis?.();
+      // Redis away: this node still serves, deciding limits alone (redis_outage), hence 200.
+      if (store.state === "healthy" && redis && !redis.up) return Response.json({ status: "degraded", store: storeView(store), redis: { state: "down", since: new Date(redis.since).toISOString(), redis_outage: redis.mode } });
       if (store.state === "healthy") return Response.json({ status: "ok", store: storeView(store) });
       const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
       return Response.json({ ...envelope, store: storeView(store) }, { status: 503 });

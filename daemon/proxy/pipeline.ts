@@ -5,7 +5,7 @@ import type { Metrics } from "../metrics/registry.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { Guard } from "../routing/guard.ts";
 import type { Router } from "../routing/router.ts";
-import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator } from "../keys/admission.ts";
+import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator, type SharedKeyGate } from "../keys/admission.ts";
 import type { Authenticator, Caller } from "../keys/authenticate.ts";
 import type { KeyRegistry } from "../keys/registry.ts";
 import { readBody } from "./body.ts";
@@ -28,6 +28,8 @@ export interface PipelineDeps {
   /** Prices for budget reservations (null: none known). */
   estimator: () => Estimator | null;
   admission: () => AdmissionSettings;
+  /** Client keys' limits shared through Redis (--redis); absent: decided here. */
+  sharedKeys?: SharedKeyGate | null;
   maxBodyBytes: number;
   clientIp: (peer: string | null, xff: string | null) => string | null;
   enqueueLog: (ctx: RequestContext) => void;
@@ -100,8 +102,8 @@ export function createPipeline(deps: PipelineDeps) {
     active,
     via: deps.via,
     allow: (ctx: RequestContext) => (ctx.key ? groupFilter(ctx.key) : null),
-    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]): HttpError | null {
-      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission()) : null;
+    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]): HttpError | null | Promise<HttpError | null> {
+      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission(), deps.sharedKeys) : null;
     },
     routeHeaders(ctx: RequestContext, h: HeaderRecord) {
       h["x-request-id"] = ctx.id;
