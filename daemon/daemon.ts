@@ -120,6 +120,7 @@ export async function startDaemon(opts: DaemonOptions) {
     const records = await store.listUpstreams();
     pool.set(records);
     runtime.sync(records);
+    redisShare?.resyncHealth();
     metrics.setModels(pool.all());
   };
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });

@@ -62,6 +62,7 @@ export async function startRedisSharing(o: RedisSharingOptions) {
     },
   }, now);
   const counters = createCounters(redis, { prefix, nodeId: o.nodeId, clock: days, now });
+  let resyncHealth = async () => {};
   let keyScopes: () => { kind: "k"; id: number }[] = () => [];
   const presence = startPresence(redis, { prefix, nodeId: o.nodeId, now, onBeat: (ids) => counters.sweep(keyScopes(), ids) });
   const shared = createSharedLimits({
@@ -111,8 +112,10 @@ export async function startRedisSharing(o: RedisSharingOptions) {
     },
     /** Shares this node's health verdicts and applies the others'. */
     health(health: HealthBook, ids: () => readonly number[], misconfiguredTtlMs: () => number): void {
-      shareHealth({ redis, sub, prefix, nodeId: o.nodeId, health, ids, misconfiguredTtlMs, now });
+      resyncHealth = shareHealth({ redis, sub, prefix, nodeId: o.nodeId, health, ids, misconfiguredTtlMs, now }).resync;
     },
+    /** After a pool rebuild (new breakers): the verdicts other nodes hold for its upstreams. */
+    resyncHealth: () => void resyncHealth().catch(() => {}),
     /** For /health: degraded while Redis is away. */
     state: () => ({ up: link.up, since: link.since, mode: o.mode() }),
     async close(): Promise<void> {

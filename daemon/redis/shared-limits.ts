@@ -12,7 +12,8 @@ export interface Admission {
   /** The request ended (client keys' in-flight). */
   release(): void;
 }
-export type Refusal = { ok: false; which: string; retryAfterMs: number; closed: boolean };
+/** `outage`: decided by this node alone (not remembered: Redis may be back for the next request). */
+export type Refusal = { ok: false; which: string; retryAfterMs: number; closed: boolean; outage?: boolean };
 export type Decision = Admission | Refusal;
 
 export interface SharedLimitsDeps {
@@ -38,7 +39,7 @@ export function createSharedLimits(deps: SharedLimitsDeps) {
     const mode = deps.mode();
     deps.onOutageDecision(mode);
     const v = outageVerdict(mode, l, use(), deps.liveNodes(), now(), deps.toMidnight());
-    return v.ok ? NOTHING : v;
+    return v.ok ? NOTHING : { ...v, outage: true };
   }
 
   function admitted(s: Scope, l: ScopeLimits, estimate: number, minute: number): Admission {

@@ -37,7 +37,7 @@ export function createUpstreamClaims(deps: UpstreamClaimDeps): SharedLimitGate {
 
   function refused(u: PoolUpstream, d: Extract<Decision, { ok: false }>): Claim {
     if (d.closed) return { ok: false, why: "unavailable", retryAfterMs: d.retryAfterMs, detail: "its shared limits cannot be checked: Redis is unreachable and redis_outage is closed" };
-    if (d.which === "rpm" || d.which === "rpd") refusedUntil.set(u.id, { until: now() + d.retryAfterMs, which: d.which });
+    if (!d.outage && (d.which === "rpm" || d.which === "rpd")) refusedUntil.set(u.id, { until: now() + d.retryAfterMs, which: d.which });
     return { ok: false, why: "limited", retryAfterMs: d.retryAfterMs, detail: `at its ${d.which} limit` };
   }
 
