@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { FakeUpstream } from "./fake-upstream.ts";
 import { chatBody, json, type Route } from "./harness.ts";
 import { startHookReceiver, type HookReceiver } from "./hook-receiver.ts";
+import { addKey } from "./key-fixtures.ts";
 import { e2eSuite } from "./suite.ts";
 import { testRedis } from "../test-services.ts";
 import { closeTestConnections, roomInMinute, startRelay, testConnection, until } from "../redis/test-helpers.ts";
@@ -117,6 +118,36 @@ describe.skipIf(!redis)("nodes sharing Redis", () => {
     expect(await metric(cut, 'route_redis_outage_decisions_total{mode="share"}')).toBe('route_redis_outage_decisions_total{mode="share"} 8');
     const [s] = await r.time();
     expect(Number(await r.get(`${prefix}lim:{u:1}:m:${Math.floor(Number(s) / 60)}`))).toBe(3);
+    relay.stop();
+  });
+
+  test("a client key's rpm holds across nodes (its max_inflight: counters.test.ts)", async () => {
+    const p = shared(`${redis!.prefix}keys:`);
+    const nodes = [await suite.route([{ name: "a", endpoint: a.url }], p), await suite.route([{ name: "a", endpoint: a.url }], p)];
+    // Same key id on both nodes (each its own store here; one shared store in a real cluster).
+    const secrets = await Promise.all(nodes.map((n) => addKey(n, "team", { rpm: 3 })));
+    await roomInMinute(await testConnection(redis!.url));
+    const post = (i: number) => fetch(`${nodes[i % 2]!.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${secrets[i % 2]}`, "content-type": "application/json" }, body: JSON.stringify(chatBody()) });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post(i)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const refused = await json(await post(5));
+    expect(refused.error.message).toContain("key team is at its rpm limit");
+  });
+
+  test("redis_outage closed: requests that need a shared limit get 503; the others are served", async () => {
+    const relay = await startRelay(redis!.url);
+    const ups = [{ name: "a", endpoint: a.url, rpm: 100, priority: 1 }, { name: "b", endpoint: b.url, priority: 0 }];
+    const r = await suite.route(ups, { redisUrl: relay.url, redisPrefix: `${redis!.prefix}closed:`, config: { redis_outage: "closed" } });
+    relay.cut();
+    await until(() => !r.daemon.redis!.link.up, "the node to notice Redis is gone");
+    const served = await r.post("/v1/chat/completions", chatBody()); // a cannot be checked: b (no limit) serves
+    expect([served.status, served.headers.get("x-route-upstream")]).toEqual([200, "b"]);
+    const pinnedToA = await suite.route([ups[0]!], { redisUrl: relay.url, redisPrefix: `${redis!.prefix}closed:`, config: { redis_outage: "closed" } });
+    const refused = await pinnedToA.post("/v1/chat/completions", chatBody());
+    expect(refused.status).toBe(503);
+    expect((await json(refused)).error.message).toContain("Redis is unreachable and redis_outage is closed");
+    expect(await metric(pinnedToA, 'route_redis_outage_decisions_total{mode="closed"}')).toBe('route_redis_outage_decisions_total{mode="closed"} 1');
     relay.stop();
   });
 });
