@@ -43,6 +43,7 @@ import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
 import { standingAtRest } from "./keys/view.ts";
+import { startRedisSharing } from "./redis/index.ts";
 
 export interface DaemonOptions {
   hostname?: string;
@@ -83,6 +84,10 @@ export interface DaemonOptions {
   limitFlushMs?: number;
   /** Prices rows (tests pass a fixed rate); default: none until daemon/billing's pricer. */
   coster?: Coster;
+  /** Redis shared by several nodes (--redis): limits and health decided there. Absent: this node alone. */
+  redisUrl?: string;
+  /** Prefix of every Redis key (tests: testRedis().prefix); default "route:". */
+  redisPrefix?: string;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -114,20 +119,28 @@ export async function startDaemon(opts: DaemonOptions) {
   if (spool && spool.rows > 0) log.warn("request-log spool found from the last run; replaying it into the store", { file: spool.file, rows: spool.rows });
 
   const now = opts.now ?? Date.now;
+  // This process's mark on what it forwards (loop guard), its name among the nodes and its holds in a shared budget: random, so two Routes never share it.
+  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
+  const redisShare = opts.redisUrl
+    ? await startRedisSharing({ url: opts.redisUrl, prefix: opts.redisPrefix, nodeId, mode: () => current.redis_outage ?? "share", timeZone: () => current.timezone ?? "UTC", emit: (e) => notifier.emit(e), log, now })
+    : null;
   const pool = createPool(timeoutsOf(config));
   // Limits and health beside the pool; the guard (max_inflight, limits, health) is asked by the
   // router and claimed by forward right before each attempt.
-  const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e) });
+  const runtime = createUpstreamRuntime({ pool, config, now, log, emit: (e) => notifier.emit(e), shared: redisShare?.upstreams });
   const { limits, health, guard } = runtime;
+  redisShare?.health(health, () => pool.all().map((u) => u.id), () => health.policy.maxCooldownMs);
   const live = { limits, health };
   const metrics = createMetrics(() => pool.all().map((u) => ({ label: u.label, up: isUp(u, live), remaining: limits.remaining(u.id) })));
   const router = createRouter({ pool, random: opts.random, gate: runtime.planGate, onAffinity: metrics.affinity }, routingSettings(config));
   metrics.watchSessions(router.sessions);
+  redisShare?.register(metrics.registry);
   const pricer = livePricer(config, now); // prices follow config reloads (applyConfig)
   const reload = async () => {
     const records = await store.listUpstreams();
     pool.set(records);
     runtime.sync(records);
+    redisShare?.resyncHealth();
     metrics.setModels(pool.all());
   };
   const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
@@ -148,6 +161,7 @@ export async function startDaemon(opts: DaemonOptions) {
     });
   // Replaced on config reload; messages already queued on the old one still go out.
   let notifier = makeNotifier(config);
+  redisShare?.started();
   let includeExcerpt = config.notify?.include_excerpt ?? false;
   const writer = createLogWriter<RequestContext>({
     store,
@@ -198,8 +212,6 @@ export async function startDaemon(opts: DaemonOptions) {
   metrics.watchLogQueue(() => ({ rows: writer.queued, bytes: writer.queuedBytes }));
   if (spool) metrics.watchLogSpool(() => ({ rows: spool.rows, bytes: spool.bytes }));
 
-  // This process's mark on what it forwards (loop guard) and its holds in a shared budget: random, so two Routes never share it.
-  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const shared = store.budget
     ? createSharedBudget({ budget: store.budget, nodeId, onRetry: (err) => (metrics.budgetSettleRetries.inc(), log.warn("budget settlement not written to the database; retrying in order", { err })) })
     : null;
@@ -244,7 +256,7 @@ export async function startDaemon(opts: DaemonOptions) {
     registry,
     estimator: () => pricer,
     admission,
-    sharedBudget: shared,
+    shared: shared || redisShare ? { budget: shared, keys: redisShare?.keys(registry) ?? null } : null,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     clientIp: createClientIpResolver(opts.trustProxy ?? []),
     enqueueLog(ctx) {
@@ -255,7 +267,7 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining, billing }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), hasSpool: spool !== null, isDraining: () => draining, billing, redis: redisShare?.state }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -300,6 +312,7 @@ export async function startDaemon(opts: DaemonOptions) {
     watcher?.close();
     clearInterval(limitTimer);
     await runtime.stop();
+    await redisShare?.close();
     await store.close();
     await notifier.close();
   };
@@ -392,6 +405,7 @@ export async function startDaemon(opts: DaemonOptions) {
       clearInterval(limitTimer);
       await runtime.stop();
       await flushLimits();
+      await redisShare?.close();
       await control?.close(); // after the drain: `logs -f` sees the last rows, status shows draining
       await store.close();
       await notifier.close();
@@ -400,7 +414,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { redis: redisShare, keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

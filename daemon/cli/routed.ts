@@ -53,6 +53,7 @@ program
   .addOption(new Option("--spool-max <size>", "size bound of the spool file; past it spooled rows lose their bodies, then are dropped").env("ROUTE_SPOOL_MAX").default(DEFAULT_SPOOL_BYTES, "1GiB").argParser(sizeArg))
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
+  .addOption(new Option("--redis <url>", "Redis shared by several routed nodes: limits and health decided there (redis://host:port[/db]; with a password, set ROUTE_REDIS instead: arguments are visible to every user)").env("ROUTE_REDIS"))
   .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
   .action(async (o) => {
     const log = createLogger(o.logLevel as Level);
@@ -94,6 +95,7 @@ program
         trustProxy: o.trustProxy,
         drainTimeoutMs: o.drainTimeout,
         logger: log,
+        redisUrl: o.redis || undefined,
       });
     } catch (err) {
       process.stderr.write(`routed: cannot start: ${(err as Error).message}\n`);

@@ -138,6 +138,8 @@ export const configFileSchema = z.strictObject({
   /** Bounds of the adaptive first-token timeout (`stream_timeout: auto`). */
   stream_timeout_min: duration.optional(),
   stream_timeout_max: duration.optional(),
+  /** With --redis, while Redis is unreachable: each node enforces its share of every limit (default), no limit, or refuse (503). */
+  redis_outage: z.enum(["share", "open", "closed"], { message: "must be share, open or closed" }).optional(),
   /** IANA time zone whose midnight resets the daily limits (rpd); default UTC. */
   timezone: timeZone.optional(),
   timeout: duration.optional(),

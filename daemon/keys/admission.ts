@@ -78,74 +78,117 @@ function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number, held
 const budgetUnavailable = (e: KeyEntry, err: unknown) =>
   new HttpError(503, "budget_unavailable", `key ${e.name} has a budget and the database that keeps it cannot be asked (${(err as Error).message}); retry in a moment`, retryAfterHeader(BUSY_RETRY_MS));
 
+/** Client keys' limits shared by several nodes (daemon/redis): decided there for the keys it covers. */
+export interface SharedKeyGate {
+  covers(e: KeyEntry): boolean;
+  /** In-flight cap and rpm/rpd/tpm; on success, the hooks the ticket calls when the request ends. */
+  admit(e: KeyEntry, promptTokens: number): KeyGateResult | Promise<KeyGateResult>;
+}
+export type KeyGateResult = HttpError | RemoteHooks;
+type RemoteHooks = { correct(tokens: number): void; release(): void };
+
+/** What several nodes decide together: budgets in the shared database, limits in Redis. */
+export interface SharedAdmission {
+  budget: SharedBudget | null;
+  keys: SharedKeyGate | null;
+}
+
 /**
  * After the plan: in-flight cap, rate limits and budget. On success the ticket is on ctx. With a
- * shared budget (several nodes on one database) a budgeted key's hold is taken by the database, so
- * the answer is a promise; every other key is decided here, synchronously, as on a single node.
+ * shared budget (several nodes on one database) a budgeted key's hold is taken by the database, and
+ * with Redis a key with limits is counted there, so the answer is a promise; every other key is
+ * decided here, synchronously, as on a single node.
  */
-export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings, shared: SharedBudget | null = null): HttpError | null | Promise<HttpError | null> {
+export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly PoolUpstream[], registry: KeyRegistry, estimator: Estimator | null, settings: AdmissionSettings, shared: SharedAdmission | null = null): HttpError | null | Promise<HttpError | null> {
   const m = registry.roll(e);
   const r = e.record;
-  if (r.maxInflight !== null && m.inflight >= r.maxInflight) {
+  const remote = shared?.keys?.covers(e) === true;
+  if (!remote && r.maxInflight !== null && m.inflight >= r.maxInflight) {
     return new HttpError(429, "rate_limit_exceeded", `key ${e.name} has ${m.inflight} requests in flight, its max_inflight`, retryAfterHeader(BUSY_RETRY_MS));
   }
-  const limit = m.limits?.check();
+  const limit = remote ? null : m.limits?.check();
   if (limit && !limit.ok) return limitRefusal(e, limit);
   // A rough prompt size (~4 bytes a token, JSON included: more than the real count) plus the most
   // output the request allows; no tokenizer on the response path.
   const promptTokens = Math.ceil((ctx.body?.length ?? 0) / 4);
   const completionTokens = maxOutputTokens(ctx.json, settings.reserveTokens);
   let reserve = 0;
+  const budget = shared?.budget ?? null;
   if (r.budgetMicros !== null) {
     const est = estimator?.estimate({ model: ctx.upstreamModel ?? ctx.model, upstreams, promptTokens, completionTokens }) ?? null;
     if (est === null && settings.unknownPrice === "refuse") {
       return new HttpError(403, "price_unknown", `key ${e.name} has a budget and model ${JSON.stringify(ctx.model)} has no known price; set one under prices: in upstreams.yaml`);
     }
     reserve = est?.micros ?? 0;
-    if (shared) return admitShared(e, ctx, registry, shared, r.budgetMicros, reserve, promptTokens);
     // Spent in full refuses even a request that reserves nothing (a model with no known price).
-    if (m.spent >= r.budgetMicros || m.spent + m.reserved + reserve > r.budgetMicros) return budgetRefusal(e, registry, reserve);
+    if (!budget && (m.spent >= r.budgetMicros || m.spent + m.reserved + reserve > r.budgetMicros)) return budgetRefusal(e, registry, reserve);
   }
-  m.inflight++;
-  issueTicket(e, ctx, registry, reserve, promptTokens, shared);
-  return null;
+  const sharedBudget = r.budgetMicros !== null ? budget : null;
+  if (!sharedBudget && !remote) {
+    m.inflight++;
+    issueTicket(e, ctx, registry, reserve, promptTokens, null, null);
+    return null;
+  }
+  return admitShared(e, ctx, registry, sharedBudget, remote ? shared!.keys : null, reserve, promptTokens);
 }
 
 const limitRefusal = (e: KeyEntry, limit: { which: string; retryAfterMs: number }) =>
   new HttpError(429, "rate_limit_exceeded", `key ${e.name} is at its ${limit.which} limit`, retryAfterHeader(limit.retryAfterMs));
 
-/** The database decides the budget; the in-flight slot is held meanwhile, so max_inflight stays exact. */
-async function admitShared(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, shared: SharedBudget, budgetMicros: number, reserve: number, promptTokens: number): Promise<HttpError | null> {
+/**
+ * The shared database holds the budget, then Redis counts the limits (either may be absent); the
+ * in-flight slot and the local reservation are held meanwhile, so this node's own view stays exact
+ * for the requests deciding at the same time.
+ */
+async function admitShared(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, budget: SharedBudget | null, keys: SharedKeyGate | null, reserve: number, promptTokens: number): Promise<HttpError | null> {
   const m = e.money;
   const windowStart = m.window.start;
   m.inflight++;
-  let held: Reservation;
-  try {
-    held = await shared.reserve({ keyId: e.id, windowStart, budgetMicros, micros: reserve });
-  } catch (err) {
-    m.inflight--;
-    return budgetUnavailable(e, err);
+  let release = () => {};
+  if (budget) {
+    const budgetMicros = e.record.budgetMicros!;
+    let held: Reservation;
+    try {
+      held = await budget.reserve({ keyId: e.id, windowStart, budgetMicros, micros: reserve });
+    } catch (err) {
+      m.inflight--;
+      return budgetUnavailable(e, err);
+    }
+    m.spent = held.spentMicros; // the database's figure: what every node has settled in this window
+    release = () => budget.settle({ keyId: e.id, windowStart, heldMicros: held.ok ? reserve : 0, costMicros: null });
+    // Spent in full refuses even a request that reserves nothing (a model with no known price).
+    if (!held.ok || held.spentMicros >= budgetMicros) {
+      release();
+      m.inflight--;
+      return budgetRefusal(e, registry, reserve, held.heldMicros);
+    }
   }
-  m.spent = held.spentMicros; // the database's figure: what every node has settled in this window
-  const release = () => shared.settle({ keyId: e.id, windowStart, heldMicros: held.ok ? reserve : 0, costMicros: null });
-  // Spent in full refuses even a request that reserves nothing (a model with no known price).
-  if (!held.ok || held.spentMicros >= budgetMicros) {
-    release();
-    m.inflight--;
-    return budgetRefusal(e, registry, reserve, held.heldMicros);
+  let hooks: RemoteHooks | null = null;
+  if (keys) {
+    m.reserved += reserve; // seen by this node's concurrent requests while Redis decides
+    let g = keys.admit(e, promptTokens);
+    if (g instanceof Promise) g = await g;
+    m.reserved -= reserve;
+    if (g instanceof HttpError) {
+      release();
+      m.inflight--;
+      return g;
+    }
+    hooks = g;
+  } else {
+    const limit = m.limits?.check(); // rechecked: other requests of the key may have passed meanwhile
+    if (limit && !limit.ok) {
+      release();
+      m.inflight--;
+      return limitRefusal(e, limit);
+    }
   }
-  const limit = m.limits?.check(); // rechecked: other requests of the key may have passed meanwhile
-  if (limit && !limit.ok) {
-    release();
-    m.inflight--;
-    return limitRefusal(e, limit);
-  }
-  issueTicket(e, ctx, registry, reserve, promptTokens, shared, windowStart);
+  issueTicket(e, ctx, registry, reserve, promptTokens, budget, hooks, windowStart);
   return null;
 }
 
 /** Counts the admitted request (in flight already) and puts its ticket on ctx. */
-function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, reserve: number, promptTokens: number, shared: SharedBudget | null, windowStart = e.money.window.start): void {
+function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, reserve: number, promptTokens: number, budget: SharedBudget | null, remote: RemoteHooks | null, windowStart = e.money.window.start): void {
   const m = e.money;
   m.reserved += reserve;
   const correct = m.limits?.admit(promptTokens) ?? null;
@@ -157,6 +200,7 @@ function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, re
       if (released) return;
       released = true;
       m.inflight--;
+      remote?.release();
     },
     settle(cost, tokens) {
       if (settled) return;
@@ -165,8 +209,9 @@ function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, re
       registry.roll(e); // a request that ends in a new window is charged to it
       if (cost !== null) m.spent += cost;
       // Shared: the hold is released in the window it was taken in, and the cost charged there.
-      shared?.settle({ keyId: e.id, windowStart, heldMicros: reserve, costMicros: cost });
+      budget?.settle({ keyId: e.id, windowStart, heldMicros: reserve, costMicros: cost });
       correct?.(tokens);
+      remote?.correct(tokens);
     },
   };
 }

@@ -10,6 +10,8 @@ export const EVENT_TYPES = [
   "log_store_failing", // request-log rows cannot be written
   "log_spooling", // … and are being spooled to a local file
   "log_spool_replayed", // the spooled rows are all in the store again
+  "redis_down", // Redis (shared limits and health) cannot be reached
+  "redis_recovered", // … and is back
   "key_soft_budget", // a client key's spend passed its soft budget (once per budget window)
   "key_exhausted", // a client key's spend reached its budget (once per budget window)
   "key_expiring", // a client key expires within 3 days (once per key and expiry)
@@ -39,6 +41,8 @@ const TITLE: Record<EventType, string> = {
   log_store_failing: "Request log store failing",
   log_spooling: "Request log spooling to disk",
   log_spool_replayed: "Request log spool replayed",
+  redis_down: "Redis unreachable: limits enforced per node",
+  redis_recovered: "Redis reachable again: limits shared",
   key_soft_budget: "Client key passed its soft budget",
   key_exhausted: "Client key exhausted its budget",
   key_expiring: "Client key expires soon",

@@ -90,9 +90,8 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
   }
   const planned = deps.router.plan(ctx.model, pinned, servableBy(ctx, deps.pool.all(), deps.allow(ctx)), (hash) => sessionIdentity(ctx.req.headers, ctx.json, hash));
   if (planned instanceof HttpError) return deps.fail(ctx, planned);
-  const admitted = deps.admit(ctx, planned.upstreams);
-  // Only a shared budget answers later; the single-node path stays synchronous (no extra turn).
-  const refused = admitted instanceof Promise ? await admitted : admitted;
+  let refused = deps.admit(ctx, planned.upstreams);
+  if (refused instanceof Promise) refused = await refused; // only keys with limits shared through Redis
   if (refused) return deps.fail(ctx, refused);
   const { upstreams: plan, models } = planned;
   ctx.plan = plan.map((u) => u.label);
@@ -119,12 +118,13 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
       lastTimedOut = true;
       break;
     }
-    const claim = deps.guard.claim(up, ctx, planned.forced);
+    let claim = deps.guard.claim(up, ctx, planned.forced);
+    if (claim instanceof Promise) claim = await claim; // only upstreams with limits shared through Redis
     if (!claim.ok) {
       // Changed since the plan was made (a concurrent request took the last slot or the trial): skip it.
       failures.push(`${up.label} (${claim.detail})`);
       limitedRetryMs = Math.min(limitedRetryMs, claim.retryAfterMs);
-      if (claim.why !== "cooling") skippedForLimits = true;
+      if (claim.why === "limited" || claim.why === "busy") skippedForLimits = true;
       continue;
     }
     attempted++;

@@ -23,6 +23,10 @@ export interface LocalDeps extends AdminDeps {
   logStore: () => LogStoreState;
   isDraining: () => boolean;
   startedAt: number;
+  /** A failing store's rows go to disk (log-spool.ts): nothing is lost while it is away. */
+  hasSpool?: boolean;
+  /** Redis of the shared limits (--redis): /health says degraded while it is away. */
+  redis?: (() => { up: boolean; since: number; mode: string }) | null;
   /** The key holder's billing endpoints (keys/billing-routes.ts). */
   billing?: (req: Request, url: URL) => Promise<Response> | Response | null;
 }
@@ -98,8 +102,13 @@ export function createLocalRoutes(deps: LocalDeps) {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
       const store = deps.logStore();
       const reason = degradedReason(store);
-      if (reason === null) return Response.json({ status: "ok", store: storeView(store) });
-      if (store.state === "healthy") return Response.json({ status: "degraded", reason, store: storeView(store) });
+      const redis = deps.redis?.();
+      // Redis away: this node still serves, deciding limits alone (redis_outage).
+      const redisView = redis && !redis.up ? { redis: { state: "down", since: new Date(redis.since).toISOString(), redis_outage: redis.mode } } : {};
+      if (reason === null && (!redis || redis.up)) return Response.json({ status: "ok", store: storeView(store) });
+      // A failing store with a spool loses nothing and the node still serves: 200, so a load
+      // balancer does not pull every node when the database they share is away.
+      if (store.state === "healthy" || deps.hasSpool) return Response.json({ status: "degraded", ...(reason ? { reason } : {}), store: storeView(store), ...redisView });
       const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
       return Response.json({ status: "degraded", reason, ...envelope, store: storeView(store) }, { status: 503 });
     }

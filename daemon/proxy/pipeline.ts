@@ -5,10 +5,9 @@ import type { Metrics } from "../metrics/registry.ts";
 import type { Pool, PoolUpstream } from "../routing/pool.ts";
 import type { Guard } from "../routing/guard.ts";
 import type { Router } from "../routing/router.ts";
-import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator } from "../keys/admission.ts";
+import { admitKey, checkKey, groupFilter, type AdmissionSettings, type Estimator, type SharedAdmission } from "../keys/admission.ts";
 import type { Authenticator, Caller } from "../keys/authenticate.ts";
 import type { KeyRegistry } from "../keys/registry.ts";
-import type { SharedBudget } from "../keys/shared-budget.ts";
 import { readBody } from "./body.ts";
 import { createContext, elapsed, type RequestContext } from "./context.ts";
 import { forward } from "./forward.ts";
@@ -29,8 +28,8 @@ export interface PipelineDeps {
   /** Prices for budget reservations (null: none known). */
   estimator: () => Estimator | null;
   admission: () => AdmissionSettings;
-  /** Budgets decided by the shared database (several nodes); null: by this process. */
-  sharedBudget?: SharedBudget | null;
+  /** Budgets decided by the shared database, key limits counted in Redis (several nodes); null: by this process. */
+  shared?: SharedAdmission | null;
   maxBodyBytes: number;
   clientIp: (peer: string | null, xff: string | null) => string | null;
   enqueueLog: (ctx: RequestContext) => void;
@@ -103,8 +102,8 @@ export function createPipeline(deps: PipelineDeps) {
     active,
     via: deps.via,
     allow: (ctx: RequestContext) => (ctx.key ? groupFilter(ctx.key) : null),
-    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]) {
-      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission(), deps.sharedBudget ?? null) : null;
+    admit(ctx: RequestContext, upstreams: readonly PoolUpstream[]): HttpError | null | Promise<HttpError | null> {
+      return ctx.key ? admitKey(ctx.key, ctx, upstreams, deps.registry, deps.estimator(), deps.admission(), deps.shared ?? null) : null;
     },
     routeHeaders(ctx: RequestContext, h: HeaderRecord) {
       h["x-request-id"] = ctx.id;

@@ -52,6 +52,11 @@ export function createHealthBook(opts: HealthBookOptions = {}) {
   const now = opts.now ?? Date.now;
   let policy = opts.policy ?? DEFAULT_HEALTH;
   const book = new Map<number, { health: UpstreamHealth; print: string; label: string; authStreak: number }>();
+  let shared: ((id: number, t: Transition, snap: HealthSnapshot) => void) | null = null;
+  const transition = (id: number, label: string, t: Transition, snap: HealthSnapshot) => {
+    opts.onTransition?.(label, t, snap);
+    shared?.(id, t, snap);
+  };
 
   function entry(id: number) {
     return book.get(id);
@@ -100,7 +105,7 @@ export function createHealthBook(opts: HealthBookOptions = {}) {
       if (verdict === "auth_failed" && ++e.authStreak < AUTH_CONFIRMATIONS && !detail.confirmed) verdict = "failure";
       else if (verdict === "ok") e.authStreak = 0;
       const t = e.health.record(verdict, detail);
-      if (t) opts.onTransition?.(e.label, t, e.health.snapshot());
+      if (t) transition(id, e.label, t, e.health.snapshot());
     },
     /** `upstreams.test`: the operator checked it; start afresh (the test's own verdict follows). */
     reset(id: number): void {
@@ -109,7 +114,15 @@ export function createHealthBook(opts: HealthBookOptions = {}) {
       const was = e.health.snapshot().state;
       e.health.reset();
       e.authStreak = 0;
-      if (was !== "healthy") opts.onTransition?.(e.label, "restored", e.health.snapshot());
+      if (was !== "healthy") transition(id, e.label, "restored", e.health.snapshot());
+    },
+    /** Shared health (daemon/redis): told of this node's own transitions, to tell the others. */
+    share(fn: (id: number, t: Transition, snap: HealthSnapshot) => void): void {
+      shared = fn;
+    },
+    /** Another node's verdict: applied without alerts and without telling anyone (no echo). */
+    adopt(id: number, state: "cooling" | "misconfigured" | "healthy", until: number, reason: string | null): void {
+      entry(id)?.health.adopt(state, until, reason);
     },
     snapshot(id: number): HealthSnapshot {
       return entry(id)?.health.snapshot() ?? { state: "healthy", until: null, ejections: 0, reason: null };

@@ -115,6 +115,15 @@ export class UpstreamHealth {
     return null;
   }
 
+  /** Another node's verdict (shared health): out until `until` (or misconfigured), or back in rotation. */
+  adopt(state: "cooling" | "misconfigured" | "healthy", until: number, reason: string | null): void {
+    this.trialInFlight = false;
+    this.outcomes = [];
+    this.state = state;
+    this.until = until;
+    this.reason = state === "healthy" ? null : reason;
+  }
+
   /** An operator edited or tested the upstream: start afresh. */
   reset(): void {
     this.state = "healthy";

@@ -6,11 +6,11 @@ import type { Logger } from "../log.ts";
 import type { NotifyEvent } from "../notify/events.ts";
 import type { Store, UpstreamRecord } from "../store/types.ts";
 import { probeUpstream } from "../upstreams/probe.ts";
-import { createGuard } from "./guard.ts";
-import { createHealthBook, fingerprint, verdictOf } from "./health-book.ts";
+import { createGuard, type SharedLimitGate } from "./guard.ts";
+import { createHealthBook, fingerprint, verdictOf, type HealthBook } from "./health-book.ts";
 import { createHealthChecker } from "./health-check.ts";
 import { DEFAULT_HEALTH, type HealthPolicy } from "./health.ts";
-import { createLimitBook } from "./limit-book.ts";
+import { createLimitBook, type LimitBook } from "./limit-book.ts";
 import type { Pool, PoolUpstream } from "./pool.ts";
 import { createRotationLog } from "./rotation-log.ts";
 import type { Gate } from "./router.ts";
@@ -41,6 +41,8 @@ export interface RuntimeDeps {
   now?: () => number;
   log: Logger;
   emit: (e: NotifyEvent) => void;
+  /** Limits shared by several nodes (daemon/redis), built on this runtime's counters and breakers. */
+  shared?: ((limits: LimitBook, health: HealthBook) => SharedLimitGate) | null;
 }
 
 export function createUpstreamRuntime(deps: RuntimeDeps) {
@@ -68,7 +70,7 @@ export function createUpstreamRuntime(deps: RuntimeDeps) {
       emit({ type: "upstream_down", upstream: label, summary: `${label} is out of rotation (${snap.state}): ${snap.reason}; ${back}`, detail: { state: snap.state, ejections: snap.ejections }, at: now() });
     },
   });
-  const guard = createGuard({ limits, health });
+  const guard = createGuard({ limits, health, shared: deps.shared?.(limits, health) });
   const checker = createHealthChecker({ pool, health, probe: (u, ms) => probeUpstream(u, ms) });
   checker.configure(deps.config.health_check_interval);
 
