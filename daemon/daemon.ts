@@ -2,6 +2,7 @@
 // the graceful stop. Both `routed start` and the end-to-end tests start Route through here.
 import type { Server } from "bun";
 import pkg from "../package.json" with { type: "json" };
+import { createClusterNode, statsForBeat, type ClusterOptions } from "./cluster/index.ts";
 import { createConfigReloader, timeoutsOf } from "./config/reload.ts";
 import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
@@ -36,7 +37,6 @@ import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
 import type { Store } from "./store/types.ts";
-import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
 import { standingAtRest } from "./keys/view.ts";
@@ -76,6 +76,8 @@ export interface DaemonOptions {
   limitFlushMs?: number;
   /** Prices rows (tests pass a fixed rate); default: none until daemon/billing's pricer. */
   coster?: Coster;
+  /** Config poll and heartbeat intervals when the store is shared (tests shorten them). */
+  cluster?: ClusterOptions;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -86,6 +88,8 @@ export async function startDaemon(opts: DaemonOptions) {
   const config = opts.config ?? {};
   let current = config; // as last applied: export reads the global timeouts from it
   const startedAt = Date.now();
+  // This process's mark on what it forwards (loop guard) and its id in a cluster: random, so two Routes never share it.
+  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   // A second routed on the same socket stops here, before it touches the database or binds a port.
   if (opts.socketPath) await claimSocketPath(opts.socketPath);
   const hostname = opts.hostname ?? "0.0.0.0";
@@ -110,8 +114,12 @@ export async function startDaemon(opts: DaemonOptions) {
     runtime.sync(records);
     metrics.setModels(pool.all());
   };
-  const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
-  await upstreams.reconcile(config.upstreams ?? []);
+  // Several nodes on one database: the config follows it, the file is imported only when it changed.
+  const cluster = createClusterNode(store, { id: nodeId, version: pkg.version, startedAt }, log, opts.cluster);
+  await cluster.prime();
+  const upstreams = createUpstreamService({ store, onChange: reload, file: cluster.file(opts.upstreamsFile), allowLinkLocal: () => current.allow_link_local ?? [] });
+  const importUpstreams = cluster.importer(upstreams);
+  await importUpstreams(config.upstreams);
   await runtime.load(store); // limit counters survive a restart
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
   const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
@@ -195,8 +203,6 @@ export async function startDaemon(opts: DaemonOptions) {
   }
   let draining = false;
   const idleTimeoutS = opts.clientIdleTimeoutS ?? 30;
-  // This process's mark on what it forwards (loop guard): random, so two Routes never share it.
-  const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const billing = createBillingRoutes({ auth, registry, store, pinnable: (ref) => pool.find(ref) !== undefined, timeZone: () => current.timezone ?? "UTC", rejected: (code) => metrics.rejected(code) });
   const pipeline = createPipeline({
     pool,
@@ -218,7 +224,7 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining, billing }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), isDraining: () => draining, billing, cluster: () => cluster.health() }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -233,7 +239,7 @@ export async function startDaemon(opts: DaemonOptions) {
     includeExcerpt = c.notify?.include_excerpt ?? false;
     void old.close();
   }
-  const applyFile = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: applyConfig });
+  const applyFile = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, importUpstreams, keys, pool, onApplied: applyConfig });
   // Every reload path (file watch, SIGHUP, config.reload) goes through here, so a refused edit is
   // remembered for daemon.status until a later one succeeds; the running config stays.
   let lastReloadError: { at: number; message: string } | null = null;
@@ -301,6 +307,7 @@ export async function startDaemon(opts: DaemonOptions) {
         live,
         reload: reloadConfig,
         notifier: () => notifier,
+        cluster,
         statsTickMs: opts.statsTickMs,
         info: {
           version: pkg.version,
@@ -313,6 +320,7 @@ export async function startDaemon(opts: DaemonOptions) {
           config: () => current,
           lastReloadError: () => lastReloadError,
           logStore: () => writer.state(),
+          cluster: () => cluster.status(),
         },
       });
     } catch (err) {
@@ -321,6 +329,15 @@ export async function startDaemon(opts: DaemonOptions) {
       throw err;
     }
   }
+
+  await cluster.start({
+    hostname: server.hostname!,
+    port: server.port!,
+    inflight: () => pipeline.inflight,
+    stats: () => statsForBeat(stats.snapshot(pool, pipeline.inflight, live)),
+    apply: async () => (await upstreams.refresh(), await clientKeys.refresh()),
+    metrics,
+  });
 
   let stopping: Promise<void> | null = null;
   /** Graceful stop: refuse new work, let in-flight requests and streams finish (deadline), flush the log. */
@@ -354,6 +371,7 @@ export async function startDaemon(opts: DaemonOptions) {
       await runtime.stop();
       await flushLimits();
       await control?.close(); // after the drain: `logs -f` sees the last rows, status shows draining
+      await cluster.stop(); // leaves the cluster's node list
       await store.close();
       await notifier.close();
       log.info("stopped");
@@ -361,7 +379,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, cluster, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

@@ -23,6 +23,8 @@ export interface LocalDeps extends AdminDeps {
   logStore: () => LogStoreState;
   isDraining: () => boolean;
   startedAt: number;
+  /** /health's `cluster` part (node, live nodes, config version, listener); null on one node. */
+  cluster?: () => Record<string, unknown> | null;
   /** The key holder's billing endpoints (keys/billing-routes.ts). */
   billing?: (req: Request, url: URL) => Promise<Response> | Response | null;
 }
@@ -90,9 +92,11 @@ export function createLocalRoutes(deps: LocalDeps) {
     if (path === "/health") {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
       const store = deps.logStore();
-      if (store.state === "healthy") return Response.json({ status: "ok", store: storeView(store) });
+      const cluster = deps.cluster?.();
+      const parts = { store: storeView(store), ...(cluster ? { cluster } : {}) };
+      if (store.state === "healthy") return Response.json({ status: "ok", ...parts });
       const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
-      return Response.json({ ...envelope, store: storeView(store) }, { status: 503 });
+      return Response.json({ ...envelope, ...parts }, { status: 503 });
     }
     if (path === "/metrics" || path === "/v1/metrics") {
       const refused = deps.access.metricsRefusal(req.headers.get("authorization"));
