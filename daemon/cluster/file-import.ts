@@ -17,7 +17,7 @@ import type { UpstreamService } from "../upstreams/service.ts";
 
 export const FILE_HASH_META = "upstreams_file_hash";
 
-/** Imports a file's upstream list; null: nothing was imported (the cluster has it already). */
+/** Imports a file's upstream list, then rebuilds the pool; null: nothing was imported (the cluster has it already). */
 export type ImportUpstreams = (list: FileUpstream[] | undefined) => Promise<ReconcilePlan | null>;
 
 /** JSON with sorted keys: the same list hashes the same whatever the key order in the YAML. */
@@ -39,10 +39,14 @@ export const localImport = (upstreams: UpstreamService): ImportUpstreams => (lis
 export function clusterImport(cluster: ClusterStore, upstreams: UpstreamService, log: Logger): ImportUpstreams {
   return async (list) => {
     // A node without a file (or a file without `upstreams:`) says nothing about the cluster's list.
-    if (list === undefined) return null;
-    const hash = upstreamsHash(list);
-    if ((await cluster.getMeta(FILE_HASH_META)) === hash) return null;
-    const plan = await upstreams.reconcile(list);
+    // Either way the pool is rebuilt, as a reconcile would: it is empty at start, and a reload may
+    // have changed the default timeouts it reads.
+    const hash = list === undefined ? null : upstreamsHash(list);
+    if (hash === null || (await cluster.getMeta(FILE_HASH_META)) === hash) {
+      await upstreams.refresh();
+      return null;
+    }
+    const plan = await upstreams.reconcile(list!);
     await cluster.setMeta(FILE_HASH_META, hash);
     log.info("upstreams file differs from the last one imported into the cluster; imported", { added: plan.inserts.length, updated: plan.updates.length, removed: plan.deletes.length });
     return plan;

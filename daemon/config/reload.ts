@@ -50,10 +50,9 @@ export function createConfigReloader(deps: ReloadDeps) {
       throw new RpcError("file_invalid", `${deps.file} was not applied: ${err.problems.join("; ")}`, { problems: err.problems });
     }
     const { config } = loaded;
-    // The pool reads its defaults object when it rebuilds, which the import (or refresh) below triggers.
+    // The pool reads its defaults object when it rebuilds, which the import below triggers.
     Object.assign(deps.pool.defaults, timeoutsOf(config));
     const imported = await (deps.importUpstreams ?? ((l) => deps.upstreams.reconcile(l ?? [])))(config.upstreams);
-    if (!imported) await deps.upstreams.refresh(); // nothing imported: rebuild for the new defaults
     const plan = imported ?? { inserts: [], updates: [], deletes: [] };
     deps.keys?.set(config.authorization ?? []);
     deps.onApplied?.(config);
