@@ -11,7 +11,8 @@ import { startDaemon, type Daemon } from "../daemon.ts";
 import { openSqliteStore } from "../store/sqlite/open.ts";
 import { rpcClient, shortTempDir } from "./control-harness.ts";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
-import { chatBody, CLIENT_KEY } from "./harness.ts";
+import { chatBody, CLIENT_KEY, startRoute } from "./harness.ts";
+import { routectl } from "./processes.ts";
 
 let up: FakeUpstream;
 beforeAll(async () => void (up = await startFakeUpstream("X")));
@@ -46,7 +47,7 @@ describe("three nodes on one database", () => {
     c = await start("c");
   });
   afterAll(async () => {
-    for (const d of [a, b, c]) await d.stop();
+    for (const d of [a, b, c]) await d.stop(); // stop twice is the same stop
   });
 
   test("an upstream added through one node's control socket serves requests on the others", async () => {
@@ -84,6 +85,49 @@ describe("three nodes on one database", () => {
     const health = await (await fetch(`${b.url}/health`)).json();
     expect(health).toMatchObject({ status: "ok", store: { state: "healthy" }, cluster: { node: status.cluster!.node, live_nodes: 3, config_version: fake.version, listener: "connected" } });
   });
+
+  test("routectl nodes: a table of the three, --json, --stats for one node", async () => {
+    const sock = join(dir, "b.sock");
+    const table = await routectl(["--socket", sock, "nodes"]);
+    expect(table.code).toBe(0);
+    const lines = table.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ID\s+ADDRESS\s+VERSION\s+UP\s+INFL\s+LAST BEAT\s+STATE$/);
+    expect(lines.slice(1).filter((l) => /\slive$/.test(l))).toHaveLength(3);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.filter((l) => l.includes(" *") && l.includes(`127.0.0.1:${b.port}`))).toHaveLength(1);
+    const json = (await routectl(["--socket", sock, "--json", "nodes"])).json();
+    expect(json.nodes).toHaveLength(3);
+    const id: string = json.nodes.find((n: { address: string }) => n.address === `127.0.0.1:${c.port}`).id;
+    await until(async () => (await routectl(["--socket", sock, "--json", "nodes", "--node", id])).json().nodes[0].stats?.requests === 1, "c's beat to carry its request");
+    const one = await routectl(["--socket", sock, "nodes", "--stats", "--node", id.slice(-6)]);
+    expect(one.out).toMatch(/REQ\s+ERR\s+REQ\/S\n/);
+    expect(one.out).toMatch(new RegExp(`^${id}\\s.*\\slive\\s+1\\s+0\\s+\\d+\\.\\d\\d$`, "m"));
+    expect((await routectl(["--socket", sock, "nodes", "--node", "nope"])).code).toBe(1);
+    const status = await routectl(["--socket", sock, "status"]);
+    expect(status.out).toMatch(/cluster\s+node route-\w+, 3 live nodes, config version \d+ \(listener connected\); upstream edits go to the database, not to the upstreams file/);
+  });
+
+  test("a node that stops leaves the others' lists at once", async () => {
+    await c.stop();
+    await until(async () => (await b.cluster.nodes()).nodes.length === 2, "c to leave");
+    await b.cluster.heartbeat()!.beat();
+    expect(b.cluster.liveNodes()).toBe(2);
+  });
+});
+
+test("on SQLite the cluster is this node alone: no cluster part in /health, routectl nodes shows one row", async () => {
+  const dir = shortTempDir("rc1-");
+  const route = await startRoute([], { socketPath: join(dir, "r.sock") });
+  try {
+    expect(await (await fetch(`${route.url}/health`)).json()).not.toHaveProperty("cluster");
+    const res = await routectl(["--socket", join(dir, "r.sock"), "nodes"]);
+    expect(res.out.trimEnd().split("\n").slice(1, -1)).toHaveLength(1);
+    expect(res.out).toContain(`127.0.0.1:${route.daemon.port}`);
+    expect(res.out).toContain("one node: the database is not shared (SQLite)");
+    expect(route.daemon.cluster.liveNodes()).toBe(1);
+  } finally {
+    await route.stop();
+  }
 });
 
 describe("upstreams.yaml with a cluster store", () => {
