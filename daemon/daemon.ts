@@ -2,6 +2,7 @@
 // the graceful stop. Both `routed start` and the end-to-end tests start Route through here.
 import type { Server } from "bun";
 import pkg from "../package.json" with { type: "json" };
+import { createClusterNode, statsForBeat, type ClusterOptions } from "./cluster/index.ts";
 import { createConfigReloader, timeoutsOf } from "./config/reload.ts";
 import { watchConfigFile } from "./config/watch.ts";
 import type { ConfigFile } from "./config/schema.ts";
@@ -39,7 +40,6 @@ import { dirname, resolve } from "node:path";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openSqliteStore } from "./store/sqlite/open.ts";
 import type { Store } from "./store/types.ts";
-import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
 import { standingAtRest } from "./keys/view.ts";
@@ -88,6 +88,8 @@ export interface DaemonOptions {
   redisUrl?: string;
   /** Prefix of every Redis key (tests: testRedis().prefix); default "route:". */
   redisPrefix?: string;
+  /** Config poll and heartbeat intervals when the store is shared (tests shorten them). */
+  cluster?: ClusterOptions;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -122,7 +124,9 @@ export async function startDaemon(opts: DaemonOptions) {
   // This process's mark on what it forwards (loop guard), its name among the nodes and its holds in a shared budget: random, so two Routes never share it.
   const nodeId = `route-${Bun.randomUUIDv7("hex").slice(-12)}`;
   const redisShare = opts.redisUrl
-    ? await startRedisSharing({ url: opts.redisUrl, prefix: opts.redisPrefix, nodeId, mode: () => current.redis_outage ?? "share", timeZone: () => current.timezone ?? "UTC", emit: (e) => notifier.emit(e), log, now })
+    ? await startRedisSharing({ url: opts.redisUrl, prefix: opts.redisPrefix, nodeId,
+        // Share mode's divisor: the heartbeats in the shared database when there is one (they outlive Redis).
+        liveNodes: store.cluster ? () => cluster.liveNodes() : undefined, mode: () => current.redis_outage ?? "share", timeZone: () => current.timezone ?? "UTC", emit: (e) => notifier.emit(e), log, now })
     : null;
   const pool = createPool(timeoutsOf(config));
   // Limits and health beside the pool; the guard (max_inflight, limits, health) is asked by the
@@ -143,8 +147,12 @@ export async function startDaemon(opts: DaemonOptions) {
     redisShare?.resyncHealth();
     metrics.setModels(pool.all());
   };
-  const upstreams = createUpstreamService({ store, onChange: reload, file: opts.upstreamsFile ? bindUpstreamsFile(opts.upstreamsFile) : null, allowLinkLocal: () => current.allow_link_local ?? [] });
-  await upstreams.reconcile(config.upstreams ?? []);
+  // Several nodes on one database: the config follows it, the file is imported only when it changed.
+  const cluster = createClusterNode(store, { id: nodeId, version: pkg.version, startedAt }, log, opts.cluster);
+  await cluster.prime();
+  const upstreams = createUpstreamService({ store, onChange: reload, file: cluster.file(opts.upstreamsFile), allowLinkLocal: () => current.allow_link_local ?? [] });
+  const importUpstreams = cluster.importer(upstreams);
+  await importUpstreams(config.upstreams);
   await runtime.load(store); // limit counters survive a restart
   const flushLimits = () => limits.flush(store).catch((err) => log.warn("limit counters not saved; retrying", { err }));
   const limitTimer = setInterval(flushLimits, opts.limitFlushMs ?? 5000);
@@ -267,7 +275,7 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), hasSpool: spool !== null, isDraining: () => draining, billing, redis: redisShare?.state }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), hasSpool: spool !== null, isDraining: () => draining, billing, redis: redisShare?.state, cluster: () => cluster.health() }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -282,7 +290,7 @@ export async function startDaemon(opts: DaemonOptions) {
     includeExcerpt = c.notify?.include_excerpt ?? false;
     void old.close();
   }
-  const applyFile = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, keys, pool, onApplied: applyConfig });
+  const applyFile = createConfigReloader({ file: opts.upstreamsFile ?? null, upstreams, importUpstreams, keys, pool, onApplied: applyConfig });
   // Every reload path (file watch, SIGHUP, config.reload) goes through here, so a refused edit is
   // remembered for daemon.status until a later one succeeds; the running config stays.
   let lastReloadError: { at: number; message: string } | null = null;
@@ -351,6 +359,7 @@ export async function startDaemon(opts: DaemonOptions) {
         live,
         reload: reloadConfig,
         notifier: () => notifier,
+        cluster,
         statsTickMs: opts.statsTickMs,
         info: {
           version: pkg.version,
@@ -363,6 +372,7 @@ export async function startDaemon(opts: DaemonOptions) {
           config: () => current,
           lastReloadError: () => lastReloadError,
           logStore: () => writer.state(),
+          cluster: () => cluster.status(),
         },
       });
     } catch (err) {
@@ -371,6 +381,15 @@ export async function startDaemon(opts: DaemonOptions) {
       throw err;
     }
   }
+
+  await cluster.start({
+    hostname: server.hostname!,
+    port: server.port!,
+    inflight: () => pipeline.inflight,
+    stats: () => statsForBeat(stats.snapshot(pool, pipeline.inflight, live)),
+    apply: async () => (await upstreams.refresh(), await clientKeys.refresh()),
+    metrics,
+  });
 
   let stopping: Promise<void> | null = null;
   /** Graceful stop: refuse new work, let in-flight requests and streams finish (deadline), flush the log. */
@@ -407,6 +426,7 @@ export async function startDaemon(opts: DaemonOptions) {
       await flushLimits();
       await redisShare?.close();
       await control?.close(); // after the drain: `logs -f` sees the last rows, status shows draining
+      await cluster.stop(); // leaves the cluster's node list
       await store.close();
       await notifier.close();
       log.info("stopped");
@@ -414,7 +434,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { redis: redisShare, keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { redis: redisShare, keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, cluster, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

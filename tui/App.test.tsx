@@ -23,11 +23,15 @@ describe("global keys", () => {
     await h.press("tab");
     await h.waitFor("No client keys yet");
     await h.press("tab");
+    await h.waitFor("one node: the database is not shared");
+    await h.press("tab");
     await h.waitFor("alpha");
   });
 
   test(binding("global", "prevScreen"), async () => {
     h = await renderApp({ fake: two() });
+    await h.press("shift+tab");
+    await h.waitFor("one node: the database is not shared");
     await h.press("shift+tab");
     await h.waitFor("No client keys yet");
     await h.press("shift+tab");
@@ -36,8 +40,11 @@ describe("global keys", () => {
     await h.waitFor("LIVE");
   });
 
-  test(`${binding("global", "screen1")}, ${binding("global", "screen2")}, ${binding("global", "screen3")}, ${binding("global", "screen4")}`, async () => {
+  test(`${binding("global", "screen1")}, ${binding("global", "screen2")}, ${binding("global", "screen3")}, ${binding("global", "screen4")}, ${binding("global", "screen5")}`, async () => {
     h = await renderApp({ fake: two() });
+    await h.press("5");
+    await h.waitFor("one node: the database is not shared");
+    expect(onScreen(h.text(), "Nodes")).toBeTruthy();
     await h.press("4");
     await h.waitFor("No client keys yet");
     expect(onScreen(h.text(), "Keys")).toBeTruthy();

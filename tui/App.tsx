@@ -11,11 +11,13 @@ import { SCREENS, TabBar, type ScreenName } from "./components/TabBar.tsx";
 import { useDaemon } from "./hooks/use-daemon.ts";
 import { useClientKeys } from "./hooks/use-client-keys.ts";
 import { useKeys } from "./hooks/use-keys.ts";
+import { useNodes } from "./hooks/use-nodes.ts";
 import { useSize } from "./hooks/use-size.ts";
 import { useStats } from "./hooks/use-stats.ts";
 import { useUpstreams } from "./hooks/use-upstreams.ts";
 import { DEFAULT_TAIL_CAP } from "./log-tail.ts";
 import { KeysScreen } from "./screens/KeysScreen.tsx";
+import { NodesScreen } from "./screens/NodesScreen.tsx";
 import { LogsScreen } from "./screens/LogsScreen.tsx";
 import { StatsScreen } from "./screens/StatsScreen.tsx";
 import { UpstreamsScreen } from "./screens/UpstreamsScreen.tsx";
@@ -38,6 +40,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
   const ups = useUpstreams(client, conn.generation, stats);
   const [screen, setScreen] = useState<ScreenName>(initialScreen);
   const keys = useClientKeys(client, conn.generation, stats, screen === "Keys");
+  const nodes = useNodes(client, conn.generation, stats, screen === "Nodes");
   const [help, setHelp] = useState(false);
   const [captured, setCaptured] = useState<Partial<Record<ScreenName, boolean>>>({});
   const [selectedUpstream, setSelectedUpstream] = useState<number | null>(null);
@@ -68,6 +71,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
       screen2: () => setScreen("Logs"),
       screen3: () => setScreen("Stats"),
       screen4: () => setScreen("Keys"),
+      screen5: () => setScreen("Nodes"),
       help: () => setHelp((h) => !h),
       quit,
     },
@@ -107,6 +111,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
         {screen === "Keys" && !help ? (
           <KeysScreen client={client} keys={keys.keys} error={keys.error} refresh={keys.refresh} selectedId={selectedKey} setSelectedId={setSelectedKey} width={width} height={body} setCapture={captureFor("Keys")} />
         ) : null}
+        {screen === "Nodes" && !help ? <NodesScreen nodes={nodes.nodes} clustered={nodes.clustered} error={nodes.error} width={width} height={body} /> : null}
         <StatsScreen stats={stats} history={history} width={width} height={body} active={screen === "Stats" && !help} />
       </Box>
       <StatusBar conn={conn} socketPath={client.socketPath} now={Date.now()} width={width} />

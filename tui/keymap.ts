@@ -27,6 +27,7 @@ export const KEYMAP = {
       b("screen2", ["2"], "Logs screen"),
       b("screen3", ["3"], "Stats screen"),
       b("screen4", ["4"], "Keys screen"),
+      b("screen5", ["5"], "Nodes screen"),
       b("help", ["?"], "show or hide this help"),
       b("quit", ["q", "ctrl+c"], "quit, restoring the terminal (ctrl+c: even in forms)"),
     ],

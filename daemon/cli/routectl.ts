@@ -7,6 +7,7 @@ import { defaultSocketPath } from "../../shared/paths.ts";
 import { registerConfigCommands } from "./ctl/config-commands.ts";
 import { registerKeyCommands } from "./ctl/key-commands.ts";
 import { registerLogCommands } from "./ctl/log-commands.ts";
+import { registerNodeCommands } from "./ctl/node-commands.ts";
 import { registerNotifyCommands } from "./ctl/notify-commands.ts";
 import { EXIT } from "./ctl/output.ts";
 import { registerUpstreamCommands } from "./ctl/upstream-commands.ts";
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerLogCommands(program);
   registerNotifyCommands(program);
   registerKeyCommands(program);
+  registerNodeCommands(program);
   program.addHelpText(
     "after",
     "\nUpstreams are named by id or name. Exit codes: 0 ok, 1 failed, 2 usage, 3 routed not reachable.\nExamples:\n  routectl add --name main --endpoint https://api.openai.com/v1 --sk-file ~/.openai-key\n  routectl move main 1\n  routectl logs -f --status 5xx\n",

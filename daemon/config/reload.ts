@@ -5,6 +5,7 @@ import { RpcError } from "../../shared/rpc/errors.ts";
 import type { KeyChecker } from "../proxy/auth.ts";
 import type { Pool } from "../routing/pool.ts";
 import type { UpstreamService } from "../upstreams/service.ts";
+import type { ImportUpstreams } from "../cluster/file-import.ts";
 import { ConfigError, loadConfigFile } from "./load.ts";
 import { DEFAULT_STALL_TIMEOUT_MS, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type ConfigFile } from "./schema.ts";
 
@@ -15,6 +16,8 @@ export interface ReloadResult {
   updated: number;
   removed: number;
   upstreams: number;
+  /** false: a cluster node whose file's upstreams were imported already (cluster/file-import.ts). */
+  imported?: boolean;
 }
 
 export const timeoutsOf = (c: ConfigFile) => ({
@@ -28,6 +31,8 @@ export const timeoutsOf = (c: ConfigFile) => ({
 export interface ReloadDeps {
   file: string | null;
   upstreams: UpstreamService;
+  /** How the file's list is applied; default: reconciled (one node). */
+  importUpstreams?: ImportUpstreams;
   keys: KeyChecker | null;
   pool: Pool;
   /** Receives the new config once applied (export reads the global timeouts from it). */
@@ -45,9 +50,10 @@ export function createConfigReloader(deps: ReloadDeps) {
       throw new RpcError("file_invalid", `${deps.file} was not applied: ${err.problems.join("; ")}`, { problems: err.problems });
     }
     const { config } = loaded;
-    // The pool reads its defaults object when it rebuilds, which the reconcile below triggers.
+    // The pool reads its defaults object when it rebuilds, which the import below triggers.
     Object.assign(deps.pool.defaults, timeoutsOf(config));
-    const plan = await deps.upstreams.reconcile(config.upstreams ?? []);
+    const imported = await (deps.importUpstreams ?? ((l) => deps.upstreams.reconcile(l ?? [])))(config.upstreams);
+    const plan = imported ?? { inserts: [], updates: [], deletes: [] };
     deps.keys?.set(config.authorization ?? []);
     deps.onApplied?.(config);
     return {
@@ -57,6 +63,7 @@ export function createConfigReloader(deps: ReloadDeps) {
       updated: plan.updates.filter((u) => Object.keys(u.patch).some((k) => k !== "position")).length,
       removed: plan.deletes.length,
       upstreams: deps.pool.all().length,
+      ...(imported ? {} : { imported: false }),
     };
   };
 }

@@ -8,6 +8,8 @@ import type { StatsCollector } from "../stats/collector.ts";
 import type { LogRow, Store } from "../store/types.ts";
 import type { UpstreamService } from "../upstreams/service.ts";
 import type { KeyService } from "../keys/service.ts";
+import type { ClusterNode } from "../cluster/index.ts";
+import { clusterMethods } from "./methods/cluster.ts";
 import { daemonMethods, type DaemonInfo } from "./methods/daemon.ts";
 import { keyMethods } from "./methods/keys.ts";
 import { logMethods } from "./methods/logs.ts";
@@ -30,6 +32,7 @@ export interface ControlDeps {
   live: Live;
   reload: () => Promise<ReloadResult>;
   notifier: () => Notifier;
+  cluster: ClusterNode;
   statsTickMs?: number;
 }
 
@@ -43,6 +46,7 @@ export async function startControl(deps: ControlDeps) {
     ...stats.handlers,
     ...notifyMethods(deps.notifier),
     ...keyMethods(deps.keys),
+    ...clusterMethods(deps.cluster),
   };
   const server = await startControlServer({ path: deps.path, handlers, log: deps.log });
   return {

@@ -60,6 +60,7 @@ const BAD: Record<MethodName, unknown[]> = {
   "keys.usage": [{ since: -1 }, { key: "" }],
   "keys.adjust": [{ key: "k" }, { key: "k", amountMicros: 1, reset: true }, { key: "k", amountMicros: 0.5 }, { key: "k", reset: false }],
   "keys.export": [[]],
+  "cluster.nodes": [[]],
   "keys.import": [{}, { keys: [{ name: "k", prefix: "sk-route-ab12", hash: "xyz" }] }, { keys: [{ name: "k", prefix: "", hash: "a".repeat(64) }] }, { keys: [{ name: "k", prefix: "p", hash: "a".repeat(64), rpm: -1 }] }],
 };
 

@@ -86,6 +86,8 @@ export function createKeyService(deps: KeyServiceDeps) {
   }
 
   return {
+    /** Reloads after another node's edit (cluster), in turn with this node's own writes. */
+    refresh: () => serial(changed),
     list: async () => (await store.listKeys()).map(view),
     get: async (ref: KeyRef) => view(find(await store.listKeys(), ref)),
 

@@ -27,6 +27,8 @@ export interface LocalDeps extends AdminDeps {
   hasSpool?: boolean;
   /** Redis of the shared limits (--redis): /health says degraded while it is away. */
   redis?: (() => { up: boolean; since: number; mode: string }) | null;
+  /** /health's `cluster` part (node, live nodes, config version, listener); null on one node. */
+  cluster?: () => Record<string, unknown> | null;
   /** The key holder's billing endpoints (keys/billing-routes.ts). */
   billing?: (req: Request, url: URL) => Promise<Response> | Response | null;
 }
@@ -103,14 +105,19 @@ export function createLocalRoutes(deps: LocalDeps) {
       const store = deps.logStore();
       const reason = degradedReason(store);
       const redis = deps.redis?.();
+      const cluster = deps.cluster?.();
       // Redis away: this node still serves, deciding limits alone (redis_outage).
-      const redisView = redis && !redis.up ? { redis: { state: "down", since: new Date(redis.since).toISOString(), redis_outage: redis.mode } } : {};
-      if (reason === null && (!redis || redis.up)) return Response.json({ status: "ok", store: storeView(store) });
+      const parts = {
+        store: storeView(store),
+        ...(cluster ? { cluster } : {}),
+        ...(redis && !redis.up ? { redis: { state: "down", since: new Date(redis.since).toISOString(), redis_outage: redis.mode } } : {}),
+      };
+      if (reason === null && (!redis || redis.up)) return Response.json({ status: "ok", ...parts });
       // A failing store with a spool loses nothing and the node still serves: 200, so a load
       // balancer does not pull every node when the database they share is away.
-      if (store.state === "healthy" || deps.hasSpool) return Response.json({ status: "degraded", ...(reason ? { reason } : {}), store: storeView(store), ...redisView });
+      if (store.state === "healthy" || deps.hasSpool) return Response.json({ status: "degraded", ...(reason ? { reason } : {}), ...parts });
       const envelope = JSON.parse(errorBody(503, "store_unavailable", "the request-log store is failing; see routed's log"));
-      return Response.json({ status: "degraded", reason, ...envelope, store: storeView(store) }, { status: 503 });
+      return Response.json({ status: "degraded", reason, ...envelope, ...parts }, { status: 503 });
     }
     if (path === "/metrics" || path === "/v1/metrics") {
       const refused = deps.access.metricsRefusal(req.headers.get("authorization"));

@@ -142,6 +142,9 @@ export function createUpstreamService(deps: UpstreamServiceDeps) {
       });
     },
 
+    /** Rebuilds the pool after another node's edit (cluster), in turn with this node's own changes. */
+    refresh: () => serial(async () => void (await deps.onChange?.())),
+
     /** Makes the store match the file's list (start, reload, SIGHUP). */
     reconcile(file: FileUpstream[]) {
       return serial(async () => {

@@ -20,6 +20,7 @@ import {
   weightSchema,
 } from "../upstream-fields.ts";
 
+import { clusterMethods, clusterStatusSchema } from "./cluster-contract.ts";
 import { keyMethods } from "./keys-contract.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -226,6 +227,8 @@ export const daemonStatusSchema = z.object({
   lastReloadError: z.object({ at: z.number(), message: z.string() }).nullable().optional(),
   /** The request-log store: failing since when, with what error, and the backlog held in memory. */
   logStore: z.object({ state: z.enum(["healthy", "failing"]), since: z.number(), queuedRows: z.number(), queuedBytes: z.number(), lastError: z.string().nullable() }).optional(),
+  /** Present when several nodes share the database (Postgres). */
+  cluster: clusterStatusSchema.optional(),
 });
 
 export const notifyChannelSchema = z.object({
@@ -279,7 +282,8 @@ export const methods = {
   "stats.unsubscribe": { params: unsubscribe, result: z.object({ ok: z.boolean() }) },
   "config.reload": {
     params: empty,
-    result: z.object({ file: z.string().nullable(), found: z.boolean(), added: z.number(), updated: z.number(), removed: z.number(), upstreams: z.number() }),
+    // imported false: a cluster node whose file's upstreams were already imported (by any node).
+    result: z.object({ file: z.string().nullable(), found: z.boolean(), added: z.number(), updated: z.number(), removed: z.number(), upstreams: z.number(), imported: z.boolean().optional() }),
   },
   "notify.list": { params: empty, result: z.object({ channels: z.array(notifyChannelSchema) }) },
   /** Sends a test message now (no grouping, no cap) to one channel (by name or kind) or to all. */
@@ -287,6 +291,7 @@ export const methods = {
   /** Route's YAML for the current upstreams; keys masked (they never leave the daemon in full). */
   "config.export": { params: empty, result: z.object({ yaml: z.string() }) },
   ...keyMethods,
+  ...clusterMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 /** Server → client notifications, each naming the subscription it belongs to. */

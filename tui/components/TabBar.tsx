@@ -3,7 +3,7 @@ import { Box, Text } from "ink";
 import { displayWidth } from "../format.ts";
 import { useTheme } from "../theme.ts";
 
-export const SCREENS = ["Upstreams", "Logs", "Stats", "Keys"] as const;
+export const SCREENS = ["Upstreams", "Logs", "Stats", "Keys", "Nodes"] as const;
 export type ScreenName = (typeof SCREENS)[number];
 
 export function TabBar({ current, width }: { current: ScreenName; width: number }) {

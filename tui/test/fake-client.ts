@@ -35,6 +35,8 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
   const failNext = new Map<string, RpcError>();
   let testResult: Result<"upstreams.test"> | null = null;
   let pid = 100;
+  /** cluster.nodes: one node (SQLite) unless a test sets a cluster. */
+  let cluster: Result<"cluster.nodes"> = { clustered: false, heartbeatMs: 5000, nodes: [{ id: "route-000000aaaaaa", address: "127.0.0.1:8888", version: "0.1.0", startedAt: Date.now() - 65_000, inflight: 0, beatAt: Date.now(), state: "live", self: true, stats: null }] };
 
   const setState = (s: ConnectionState, err?: RpcError) => {
     state = s;
@@ -100,6 +102,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     "stats.subscribe": () => ({ subscription: `stats-${nextSub++}` }),
     "stats.unsubscribe": () => ({ ok: true }),
     ...keys.handlers,
+    "cluster.nodes": () => cluster,
   };
 
   async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
@@ -162,6 +165,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     setKeyStanding: keys.setStanding,
     failNext: (method: MethodName, err: RpcError) => failNext.set(method, err),
     setTestResult: (r: Result<"upstreams.test">) => (testResult = r),
+    setCluster: (r: Result<"cluster.nodes">) => (cluster = r),
     /** Records a finished request and notifies the matching log subscriptions. */
     emitLog(record: LogRecordView) {
       logs.push(record);

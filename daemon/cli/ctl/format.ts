@@ -81,12 +81,17 @@ export function printStats(o: Output, s: StatsView): void {
   o.out(`\n${s.totals.rps.toFixed(2)} req/s, ${s.totals.requests} requests in the last ${s.windowS}s${classes ? ` (${classes})` : ""}, ${s.totals.inflight} in flight`);
 }
 
-const uptime = (s: number) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
+export const uptime = (s: number) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
 
 function logStoreLine(l: NonNullable<DaemonStatusView["logStore"]>): string {
   const queued = `${l.queuedRows} rows (${l.queuedBytes} bytes of bodies) queued`;
   const since = new Date(l.since).toISOString();
   return l.state === "healthy" ? `healthy, ${queued}` : `FAILING since ${since}: ${l.lastError ?? "unknown error"}; ${queued}`;
+}
+
+function clusterLine(c: NonNullable<DaemonStatusView["cluster"]>): string {
+  const version = c.configVersion === null ? "no config version yet" : `config version ${c.configVersion}`;
+  return `node ${c.node}, ${c.liveNodes} live nodes, ${version} (listener ${c.listener}); upstream edits go to the database, not to the upstreams file`;
 }
 
 export function printStatus(o: Output, s: DaemonStatusView): void {
@@ -99,5 +104,6 @@ export function printStatus(o: Output, s: DaemonStatusView): void {
     ["upstreams", `${s.counts.upstreams} (${s.counts.enabled} enabled), ${s.counts.inflight} requests in flight`],
     ...(s.lastReloadError ? ([["reload failed", `${new Date(s.lastReloadError.at).toISOString()}: ${s.lastReloadError.message}`]] as [string, string][]) : []),
     ...(s.logStore ? ([["request log", logStoreLine(s.logStore)]] as [string, string][]) : []),
+    ...(s.cluster ? ([["cluster", clusterLine(s.cluster)]] as [string, string][]) : []),
   ]);
 }

@@ -1,4 +1,5 @@
 // daemon.status, config.reload and config.export.
+import type { ClusterStatusView } from "../../../shared/rpc/cluster-contract.ts";
 import { PROTOCOL_VERSION } from "../../../shared/rpc/contract.ts";
 import type { ConfigFile } from "../../config/schema.ts";
 import type { ReloadResult } from "../../config/reload.ts";
@@ -21,6 +22,8 @@ export interface DaemonInfo {
   /** The last refused reload, until one succeeds. */
   lastReloadError?: () => { at: number; message: string } | null;
   logStore?: () => LogStoreState;
+  /** The cluster this node is part of; undefined on one node. */
+  cluster?: () => ClusterStatusView | undefined;
 }
 
 export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload: () => Promise<ReloadResult>) {
@@ -39,6 +42,7 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
       counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
       lastReloadError: info.lastReloadError?.() ?? null,
       logStore: info.logStore?.(),
+      cluster: info.cluster?.(),
     }),
     "config.reload": () => reload(),
     "config.export": async () => {

@@ -1,0 +1,81 @@
+// The nodes of a cluster: each routed upserts its row every few seconds (its heartbeat) and deletes
+// it on a graceful stop. A node is stale when it has not beaten for STALE_BEATS intervals. Ages
+// are measured on the database's clock (the freshest beat in the list, normally this node's own,
+// just written), never against this machine's clock, so clock skew between hosts cannot make a
+// live node look stale. `liveNodes()` is synchronous (the last list seen) for hot callers such as
+// a limit shared between nodes (each takes limit ÷ live nodes).
+import type { Logger } from "../log.ts";
+import type { ClusterStore, NodeRecord } from "../store/types.ts";
+
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+export const STALE_BEATS = 3;
+
+export type NodeState = "live" | "stale";
+export type NodeStatus = NodeRecord & { state: NodeState; self: boolean };
+
+/** Each node with its state; `selfId` marks this node. */
+export function nodeStates(nodes: NodeRecord[], selfId: string, intervalMs: number): NodeStatus[] {
+  const ref = nodes.reduce((m, n) => Math.max(m, n.beatAt), 0);
+  return nodes.map((n) => ({ ...n, state: ref - n.beatAt > STALE_BEATS * intervalMs ? "stale" : "live", self: n.id === selfId }));
+}
+
+/** Non-stale nodes, this one included (it counts even while its own beat fails): at least 1. */
+export const countLive = (nodes: NodeStatus[]): number => 1 + nodes.filter((n) => n.state === "live" && !n.self).length;
+
+export interface HeartbeatDeps {
+  cluster: ClusterStore;
+  /** This node's row as of now (inflight and stats change between beats). */
+  self: () => Omit<NodeRecord, "beatAt">;
+  intervalMs?: number;
+  log: Logger;
+  onFailure?: () => void;
+}
+
+export function createNodeHeartbeat(deps: HeartbeatDeps) {
+  const { cluster, log } = deps;
+  const intervalMs = deps.intervalMs ?? DEFAULT_HEARTBEAT_MS;
+  const id = deps.self().id;
+  let nodes: NodeStatus[] = [];
+  let beating: Promise<void> | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const list = async () => nodeStates(await cluster.listNodes(), id, intervalMs);
+
+  /** Beats and refreshes the list; a beat still under way (a slow database) skips this tick. */
+  function beat(): Promise<void> {
+    beating ??= (async () => {
+      try {
+        await cluster.heartbeat(deps.self());
+        nodes = await list();
+      } catch (err) {
+        deps.onFailure?.();
+        log.warn("cluster heartbeat failed; retrying at the next beat", { err });
+      } finally {
+        beating = null;
+      }
+    })();
+    return beating;
+  }
+
+  return {
+    id,
+    intervalMs,
+    async start(): Promise<void> {
+      await beat();
+      timer = setInterval(() => void beat(), intervalMs);
+      timer.unref();
+    },
+    beat,
+    /** A fresh list from the database (routectl nodes). */
+    list,
+    liveNodes: () => countLive(nodes),
+    /** Stops beating and removes this node's row, so the others stop counting it at once. */
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await beating;
+      await cluster.removeNode(id).catch((err) => log.warn("could not remove this node from the cluster's list; it turns stale by itself", { err }));
+    },
+  };
+}
+
+export type NodeHeartbeat = ReturnType<typeof createNodeHeartbeat>;
