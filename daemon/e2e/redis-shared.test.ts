@@ -110,7 +110,7 @@ describe.skipIf(!redis)("nodes sharing Redis", () => {
     expect(await metric(cut, "route_redis_up")).toBe("route_redis_up 1");
     expect((await fetch(`${cut.url}/health`).then(json)).status).toBe("ok");
     const r = await testConnection(redis!.url);
-    await roomInMinute(r, 5000);
+    await roomInMinute(r);
     const before = a.received.length;
     for (let i = 0; i < 3; i++) expect((await cut.post("/v1/chat/completions", chatBody())).status).toBe(200);
     expect(a.received.length).toBe(before + 3);

@@ -22,7 +22,7 @@ const redisNow = async (r: Redis) => {
 };
 
 /** Returns once at least `needMs` of the current minute (by Redis's clock) are left; deadline 70 s. */
-export async function roomInMinute(r: Redis, needMs = 15_000): Promise<void> {
+export async function roomInMinute(r: Redis, needMs = 4000): Promise<void> {
   const deadline = Date.now() + 70_000;
   while (Date.now() < deadline) {
     const t = await redisNow(r);
