@@ -23,7 +23,8 @@ import { createSharedBudget, sharedLedgerHooks } from "./keys/shared-budget.ts";
 import { createClientIpResolver } from "./proxy/client-ip.ts";
 import type { RequestContext } from "./proxy/context.ts";
 import { createLocalRoutes } from "./proxy/local.ts";
-import { dropBodies, heldBytes, toLogRow } from "./proxy/log-entry.ts";
+import { dropBodies, heldBytes, receiptOf, toLogRow } from "./proxy/log-entry.ts";
+import { startCrashJournal } from "./store/crash-journal.ts";
 import { createPipeline } from "./proxy/pipeline.ts";
 import { fetchConcurrencyCap } from "./proxy/forward.ts";
 import { notifierFromConfig } from "./notify/build.ts";
@@ -69,6 +70,11 @@ export interface DaemonOptions {
   logQueueMaxBytes?: number;
   /** Where a failing store's log backlog is spooled; default beside the SQLite file (none for :memory:); null: no spool. */
   spoolDir?: string | null;
+  /**
+   * Append each finished request's receipt to a local journal before its answer ends, so a killed
+   * process loses no row (store/crash-journal.ts). Default: on with a Postgres store (needs the spool).
+   */
+  crashJournal?: boolean;
   /** Size bound of the spool file (default 1 GiB). */
   spoolMaxBytes?: number;
   /** Seconds a client connection may sit idle while sending headers and body (Bun's idleTimeout). */
@@ -118,6 +124,9 @@ export async function startDaemon(opts: DaemonOptions) {
     await store.close();
     throw new Error(`cannot open the request-log spool in ${spoolDir}: ${(err as Error).message}`);
   });
+  const journaled = spool && (opts.crashJournal ?? store.kind === "postgres") ? await startCrashJournal(spoolDir!, spool) : null;
+  if (journaled && journaled.recovered > 0) log.warn("receipts of requests answered before an unclean stop were found; their rows are written from the spool", { rows: journaled.recovered });
+  const journal = journaled?.journal ?? null;
   if (spool && spool.rows > 0) log.warn("request-log spool found from the last run; replaying it into the store", { file: spool.file, rows: spool.rows });
 
   const now = opts.now ?? Date.now;
@@ -270,6 +279,10 @@ export async function startDaemon(opts: DaemonOptions) {
     enqueueLog(ctx) {
       // Events first: the writer may release the bodies (an alert's excerpt comes from them).
       if (ctx.errorCode !== null || ctx.status >= 400) for (const e of eventsFromRequest(ctx, includeExcerpt)) notifier.emit(e);
+      if (journal) {
+        journal.record(receiptOf(ctx)); // before the answer's end reaches the client (see crash-journal.ts)
+        journal.settle(writer.settled);
+      }
       writer.enqueue(ctx);
     },
     isDraining: () => draining,
@@ -419,6 +432,8 @@ export async function startDaemon(opts: DaemonOptions) {
       await closed;
       const lost = await writer.drain(); // after the drain: every finished request corrected its tokens
       if (lost > 0) log.error("request log rows could not be written before exit", { lost });
+      if (lost === 0) journal?.closeClean();
+      else journal?.closeKeep(); // their receipts are written at the next start
       const unsettled = (await shared?.close()) ?? 0; // after the log drain: every row's cost is settled
       if (unsettled > 0) log.error("budget settlements could not be written to the database before exit; this node's holds stay until it is released as dead", { unsettled });
       clearInterval(limitTimer);

@@ -91,3 +91,37 @@ export function openCrashJournal(dir: string): CrashJournal {
     },
   };
 }
+
+/** What the daemon holds: the open journal, fed by enqueueLog and trimmed as the writer settles. */
+export interface JournalHandle {
+  record(row: LogRow): void;
+  settle(settled: number): void;
+  /** A clean stop: every row is in the store or the spool, so the journal is removed. */
+  closeClean(): void;
+  /** A stop with rows still in memory (no spool took them): kept for the next start. */
+  closeKeep(): void;
+}
+
+/**
+ * Moves what a killed predecessor left into the spool (full rows already there come first, so a
+ * receipt never shadows its full row: the store keeps the first row of an id), then opens a fresh
+ * journal in `dir`.
+ */
+export async function startCrashJournal(dir: string, spool: { append(rows: LogRow[]): Promise<unknown> }): Promise<{ journal: JournalHandle; recovered: number }> {
+  const left = readCrashJournal(dir);
+  if (left.rows.length > 0) await spool.append(left.rows);
+  removeCrashJournal(left.files);
+  const j = openCrashJournal(dir);
+  return {
+    recovered: left.rows.length,
+    journal: {
+      record: (row) => j.record(row),
+      settle: (n) => j.settle(n),
+      closeClean() {
+        j.close();
+        removeCrashJournal(segmentsIn(dir));
+      },
+      closeKeep: () => j.close(),
+    },
+  };
+}
