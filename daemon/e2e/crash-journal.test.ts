@@ -19,7 +19,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const upstreams = [{ name: "a", sk: "sk-upstream-a-secret", endpoint: a?.url }];
+const upstream = () => [{ name: "a", sk: "sk-upstream-a-secret", endpoint: a.url }];
 
 test("receipts of answered requests survive a process that never wrote its rows, and become rows at the next start", async () => {
   const db = join(dir, "db.sqlite");
@@ -29,7 +29,7 @@ test("receipts of answered requests survive a process that never wrote its rows,
   // The first request's row is written; after that the store hangs (as a database would mid-outage).
   let hang = false;
   const hanging: Store = { ...real, insertLogs: (rows) => (hang ? new Promise(() => {}) : real.insertLogs(rows)) };
-  const first = await startRoute([{ ...upstreams[0]!, endpoint: a.url }], { store: hanging, spoolDir: stateA, crashJournal: true });
+  const first = await startRoute(upstream(), { store: hanging, spoolDir: stateA, crashJournal: true });
   const ids: string[] = [];
   const send = async (i: number) => {
     const res = await first.post("/v1/chat/completions", chatBody({ messages: [{ role: "user", content: `hello ${i}` }] }));
@@ -48,7 +48,7 @@ test("receipts of answered requests survive a process that never wrote its rows,
   cpSync(stateA, stateB, { recursive: true });
   expect(readdirSync(stateB).some((f) => f.startsWith("crash-journal-"))).toBe(true);
 
-  const second = await startRoute([{ ...upstreams[0]!, endpoint: a.url }], { store: openSqliteStore(db), spoolDir: stateB, crashJournal: true });
+  const second = await startRoute(upstream(), { store: openSqliteStore(db), spoolDir: stateB, crashJournal: true });
   await second.daemon.writer.flush();
   const rows = await second.rows();
   expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
