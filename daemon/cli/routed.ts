@@ -54,6 +54,7 @@ program
   .addOption(new Option("--trust-proxy <cidrs>", "comma-separated CIDRs whose X-Forwarded-For is believed").env("ROUTE_TRUST_PROXY").default([], "none").argParser(listArg))
   .addOption(new Option("--drain-timeout <duration>", "how long a graceful stop waits for in-flight requests").env("ROUTE_DRAIN_TIMEOUT").default(30_000, "30s").argParser(durationArg))
   .addOption(new Option("--redis <url>", "Redis shared by several routed nodes: limits and health decided there (redis://host:port[/db]; with a password, set ROUTE_REDIS instead: arguments are visible to every user)").env("ROUTE_REDIS"))
+  .addOption(new Option("--redis-prefix <prefix>", "prefix of every Redis key (several clusters on one Redis)").env("ROUTE_REDIS_PREFIX").default("route:"))
   .addOption(new Option("--log-level <level>", "stderr log level").env("ROUTE_LOG_LEVEL").choices(["debug", "info", "warn", "error"]).default("info"))
   .action(async (o) => {
     const log = createLogger(o.logLevel as Level);
@@ -96,6 +97,7 @@ program
         drainTimeoutMs: o.drainTimeout,
         logger: log,
         redisUrl: o.redis || undefined,
+        redisPrefix: o.redisPrefix,
       });
     } catch (err) {
       process.stderr.write(`routed: cannot start: ${(err as Error).message}\n`);

@@ -141,3 +141,18 @@ describe("log spool", () => {
     expect(existsSync(again.file)).toBe(false);
   });
 });
+
+test("a spool directory is one process's: a second live routed is refused, a dead one's is taken over", async () => {
+  const d = mkdtempSync(join(tmpdir(), "route-spool-lock-"));
+  const other = Bun.spawn(["sleep", "30"]);
+  try {
+    writeFileSync(join(d, "routed.pid"), `${other.pid}\n`);
+    await expect(openLogSpool(d)).rejects.toThrow(`another routed (pid ${other.pid}) uses ${d}`);
+    other.kill();
+    await other.exited;
+    await openLogSpool(d); // its holder is gone
+  } finally {
+    other.kill();
+    rmSync(d, { recursive: true, force: true });
+  }
+});

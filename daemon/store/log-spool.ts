@@ -4,7 +4,7 @@
 // after the last batch the store accepted. A crash between a batch's commit and the position's
 // write replays that batch once more: the store's insert ignores a row id it already has.
 // The file has its own byte bound: past it rows are kept without bodies, then dropped (counted).
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { chmod, open, readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogRow } from "./types.ts";
@@ -42,8 +42,31 @@ function scan(path: string, from: number): { lines: number; end: number } {
   return { lines, end };
 }
 
+/** Is a process with this pid running (ours counts as not: several daemons in one test process)? */
+function otherAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Two routed processes must not share a spool (or crash journal): each would replay and truncate
+ * the other's rows. The directory holds the pid of the process using it; a dead one's is taken over.
+ */
+function claimDir(dir: string): void {
+  const lock = join(dir, "routed.pid");
+  const holder = existsSync(lock) ? Number(readFileSync(lock, "utf8").trim()) : 0;
+  if (otherAlive(holder)) throw new Error(`another routed (pid ${holder}) uses ${dir}; give each node its own --spool-dir`);
+  writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
+}
+
 export async function openLogSpool(dir: string, maxBytes = DEFAULT_SPOOL_BYTES) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  claimDir(dir);
   const file = join(dir, "request-log.spool");
   const posFile = `${file}.pos`;
   let pos = 0; // bytes of the file already in the store
