@@ -34,7 +34,7 @@ import { livePricer } from "./billing/prices.ts";
 import { createStoreFailureLog } from "./store/failure-log.ts";
 import { createLogWriter } from "./store/log-writer.ts";
 import { createStatsCollector } from "./stats/collector.ts";
-import { openSqliteStore } from "./store/sqlite/open.ts";
+import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { bindUpstreamsFile } from "./upstreams/file.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
@@ -44,7 +44,7 @@ import { standingAtRest } from "./keys/view.ts";
 export interface DaemonOptions {
   hostname?: string;
   port?: number;
-  /** SQLite file; ignored when `store` is given. */
+  /** SQLite file or postgres:// URL (default ./db.sqlite); ignored when `store` is given. */
   dbPath?: string;
   store?: Store;
   config?: ConfigFile;
@@ -91,7 +91,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const hostname = opts.hostname ?? "0.0.0.0";
   const port = opts.port ?? 8888;
   assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
-  const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
+  const store = opts.store ?? (await openStore(opts.dbPath ?? "./db.sqlite"));
 
   const now = opts.now ?? Date.now;
   const pool = createPool(timeoutsOf(config));

@@ -1,10 +1,8 @@
 // Which store a location means: a postgres:// or postgresql:// URL is PostgreSQL (several nodes
 // can share it), anything else a SQLite file (the default, one node).
-import { isPostgresUrl } from "./pg/client.ts";
+import { isPostgresUrl } from "./location.ts";
 import { openSqliteStore } from "./sqlite/open.ts";
 import type { Store } from "./types.ts";
-
-export { isPostgresUrl };
 
 export async function openStore(location: string): Promise<Store> {
   if (!isPostgresUrl(location)) return openSqliteStore(location);

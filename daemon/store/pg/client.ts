@@ -1,7 +1,9 @@
 // The one place a Postgres connection is made (postgres.js): bounded pool, deadlines on connecting
 // and idling, server notices silenced (they are not ours to print). The URL holds the password, so
-// it is never logged or shown: `maskUrl` is what leaves this module.
+// it is never logged or shown: `maskUrl` (location.ts) is what may be.
 import postgres from "postgres";
+
+export { maskUrl } from "../location.ts";
 
 export type PgClient = postgres.Sql;
 
@@ -27,16 +29,3 @@ export function connectPg(url: string, o: PgClientOptions = {}): PgClient {
     ...({ onnotify: o.onnotify } as object), // a postgres.js option its types leave out
   });
 }
-
-/** The URL with its password replaced: safe for logs, `daemon.status` and errors. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
-}
-
-export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
