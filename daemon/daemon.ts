@@ -39,7 +39,7 @@ import { createLogWriter } from "./store/log-writer.ts";
 import { openLogSpool } from "./store/log-spool.ts";
 import { dirname, resolve } from "node:path";
 import { createStatsCollector } from "./stats/collector.ts";
-import { openSqliteStore } from "./store/sqlite/open.ts";
+import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
@@ -49,7 +49,7 @@ import { startRedisSharing } from "./redis/index.ts";
 export interface DaemonOptions {
   hostname?: string;
   port?: number;
-  /** SQLite file; ignored when `store` is given. */
+  /** SQLite file or postgres:// URL (default ./db.sqlite); ignored when `store` is given. */
   dbPath?: string;
   store?: Store;
   config?: ConfigFile;
@@ -117,7 +117,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const hostname = opts.hostname ?? "0.0.0.0";
   const port = opts.port ?? 8888;
   assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
-  const store = opts.store ?? openSqliteStore(opts.dbPath ?? "./db.sqlite");
+  const store = opts.store ?? (await openStore(opts.dbPath ?? "./db.sqlite"));
 
   const spoolDir = opts.spoolDir === undefined ? defaultSpoolDir(store) : opts.spoolDir;
   const spool = spoolDir === null ? null : await openLogSpool(spoolDir, opts.spoolMaxBytes).catch(async (err) => {

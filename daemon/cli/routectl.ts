@@ -21,7 +21,7 @@ function buildProgram(): Command {
         .env("ROUTE_SOCKET")
         .default(defaultSocketPath({ XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR }, process.getuid?.() ?? 0), "$XDG_RUNTIME_DIR/routed.sock, else /tmp/routed-<uid>/routed.sock"),
     )
-    .addOption(new Option("--db <file>", "database to use directly when routed is not running (list, add, import; export reads keys in full)").env("ROUTE_DB"))
+    .addOption(new Option("--db <file|url>", "database (SQLite file or postgres:// URL) to use directly when routed is not running (list, add, import; export reads keys in full)").env("ROUTE_DB"))
     .option("--json", "machine-readable output (JSON; one object per line for -f and --watch)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();

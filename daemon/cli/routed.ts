@@ -37,7 +37,7 @@ program
   .command("start")
   .description("run the proxy in the foreground (logs on stderr; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the upstreams file)")
   .addOption(new Option("--addr <host:port>", "listen address").env("ROUTE_ADDR").default(addrArg(":8888"), ":8888").argParser(addrArg))
-  .addOption(new Option("--db <file>", "SQLite database file (created and migrated on start)").env("ROUTE_DB").default("./db.sqlite"))
+  .addOption(new Option("--db <file|url>", "SQLite database file, or a postgres:// URL for several nodes on one database (created or migrated on start; a URL with a password belongs in ROUTE_DB, not in the process arguments)").env("ROUTE_DB").default("./db.sqlite"))
   .addOption(new Option("--upstreams <file>", "config file: client keys and upstreams (a missing file is fine)").env("ROUTE_UPSTREAMS").default("./upstreams.yaml"))
   .addOption(
     new Option("--socket <path>", "control socket for routectl and route-tui")

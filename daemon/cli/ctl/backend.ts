@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { createRpcClient, type RpcClient } from "../../../shared/rpc/client.ts";
 import { RpcError } from "../../../shared/rpc/errors.ts";
-import { openSqliteStore } from "../../store/sqlite/open.ts";
+import { isPostgresUrl, shownLocation } from "../../store/location.ts";
+import { openStore } from "../../store/open.ts";
 import type { Store } from "../../store/types.ts";
 import { createUpstreamService, type UpstreamService } from "../../upstreams/service.ts";
 import { CliError, type Output } from "./output.ts";
@@ -34,8 +35,8 @@ export async function withDaemon<T>(ctx: Ctx, fn: (rpc: RpcClient) => Promise<T>
 
 export async function withDb<T>(ctx: Ctx, create: boolean, fn: (upstreams: UpstreamService, store: Store) => Promise<T>): Promise<T> {
   const path = ctx.g.db!;
-  if (!create && !existsSync(path)) throw new CliError(`no database at ${path}; check --db (or ROUTE_DB)`);
-  const store = openSqliteStore(path);
+  if (!create && !isPostgresUrl(path) && !existsSync(path)) throw new CliError(`no database at ${shownLocation(path)}; check --db (or ROUTE_DB)`);
+  const store = await openStore(path);
   try {
     return await fn(createUpstreamService({ store }), store);
   } finally {
@@ -61,7 +62,7 @@ export async function withDaemonOrDb<T>(ctx: Ctx, viaDaemon: (rpc: RpcClient) =>
     }
   }
   const writes = create ? " (routed picks the change up when it starts)" : "";
-  ctx.o.err(`routectl: routed is not reachable at ${ctx.g.socket}; working on the database ${ctx.g.db} directly${writes}`);
+  ctx.o.err(`routectl: routed is not reachable at ${ctx.g.socket}; working on the database ${shownLocation(ctx.g.db!)} directly${writes}`);
   return withDb(ctx, create, viaDb);
 }
 

@@ -2,7 +2,7 @@
 // the log writer after each batch is written (so every notified id can be fetched with logs.get).
 import type { ParsedParams } from "../../../shared/rpc/contract.ts";
 import { RpcError } from "../../../shared/rpc/errors.ts";
-import { statusRange } from "../../store/sqlite/log-query.ts";
+import { statusRange } from "../../store/log-filter.ts";
 import { toLogSummary, type LogQuery, type LogRow, type Store } from "../../store/types.ts";
 import type { Connection, Handlers } from "../server.ts";
 

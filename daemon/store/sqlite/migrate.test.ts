@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { renderMigrationsModule } from "./gen-migrations.ts";
+import { renderMigrationsModule } from "../gen-migrations.ts";
 import { embeddedMigrations } from "./migrate.ts";
 import { openSqliteStore } from "./open.ts";
 import { ROUTING_DEFAULTS } from "../types.ts";
@@ -11,7 +11,7 @@ const FOLDER = join(import.meta.dir, "../../../drizzle/sqlite");
 
 describe("embedded migrations", () => {
   test("migrations.gen.ts is up to date with drizzle/sqlite (else: npm run db:generate)", () => {
-    expect(readFileSync(join(import.meta.dir, "migrations.gen.ts"), "utf8")).toBe(renderMigrationsModule());
+    expect(readFileSync(join(import.meta.dir, "migrations.gen.ts"), "utf8")).toBe(renderMigrationsModule("sqlite"));
   });
 
   test("identical to what drizzle's folder migrator reads", () => {

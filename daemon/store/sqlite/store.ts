@@ -1,51 +1,24 @@
 import type { Database } from "bun:sqlite";
 import { asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { checkLogColumns, fromStored, LOG_COLUMNS, logBinder } from "../log-columns.ts";
 import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
 import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
 import * as schema from "./schema.ts";
-import type { LogRow, Store, UpstreamRecord } from "../types.ts";
+import type { Store, UpstreamRecord } from "../types.ts";
 
 type Db = BunSQLiteDatabase<typeof schema>;
-type LogSelect = typeof schema.requestLogs.$inferSelect;
-
-function fromSelect(r: LogSelect): LogRow {
-  return {
-    ...r,
-    attempts: JSON.parse(r.attempts),
-    plan: r.plan ? JSON.parse(r.plan) : null,
-    toolCalls: r.toolCalls ? JSON.parse(r.toolCalls) : null,
-  };
-}
-
 /**
  * Log rows are the hottest write (one per request), so they skip drizzle's query builder (~30 µs a
- * row in CPU profiles) and its per-column mapping: one statement prepared once, each row bound as a
- * plain array in the column order below. The order is checked against the schema when the store
- * opens, so a new column cannot be bound in the wrong place silently.
+ * row in CPU profiles): one statement prepared once, each row bound as a plain array in LOG_COLUMNS
+ * order (log-columns.ts).
  */
-const LOG_COLUMNS = [
-  "id", "ts", "clientIp", "method", "path", "model", "stream", "requestBody", "requestBytes", "requestTruncated",
-  "upstreamId", "upstreamName", "upstreamModel", "plan", "attempts", "status", "ttfbMs", "ttftMs", "totalMs",
-  "replyText", "toolCalls", "promptTokens", "completionTokens", "totalTokens", "tokensEstimated", "errorCode",
-  "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped", "keyId", "keyName", "costMicros", "priceSource",
-  "cachedTokens", "cacheWriteTokens", "reasoningTokens", "affinity",
-] as const satisfies readonly (keyof LogRow)[];
-
-const flag = (b: boolean) => (b ? 1 : 0);
-const bindLog = (r: LogRow): unknown[] => [
-  r.id, r.ts, r.clientIp, r.method, r.path, r.model, flag(r.stream), r.requestBody, r.requestBytes, flag(r.requestTruncated),
-  r.upstreamId, r.upstreamName, r.upstreamModel, r.plan && JSON.stringify(r.plan), JSON.stringify(r.attempts), r.status, r.ttfbMs, r.ttftMs, r.totalMs,
-  r.replyText, r.toolCalls && JSON.stringify(r.toolCalls), r.promptTokens, r.completionTokens, r.totalTokens, flag(r.tokensEstimated), r.errorCode,
-  r.errorMessage, r.userAgent, r.upstreamRequestId, flag(r.bodiesDropped), r.keyId, r.keyName, r.costMicros, r.priceSource,
-  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, flag(r.affinity),
-];
+const bindLog = logBinder((b) => (b ? 1 : 0));
 
 function logInsert() {
   const columns = getTableColumns(schema.requestLogs);
-  const keys = Object.keys(columns);
-  if (keys.join() !== LOG_COLUMNS.join()) throw new Error(`request_logs columns changed (${keys.join(", ")}); update LOG_COLUMNS and bindLog in store.ts`);
+  checkLogColumns(Object.keys(columns));
   const names = LOG_COLUMNS.map((k) => `"${columns[k].name}"`);
   // A row already there (a spooled batch replayed after a crash before its position was saved) is skipped: written once.
   return `INSERT INTO request_logs (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ON CONFLICT ("id") DO NOTHING`;
@@ -102,11 +75,11 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
       return db.select({ n: count() }).from(requestLogs).get()?.n ?? 0;
     },
     async listLogs(limit) {
-      return db.select().from(requestLogs).orderBy(desc(requestLogs.id)).limit(limit).all().map(fromSelect);
+      return db.select().from(requestLogs).orderBy(desc(requestLogs.id)).limit(limit).all().map(fromStored);
     },
     async getLog(id) {
       const row = db.select().from(requestLogs).where(eq(requestLogs.id, id)).get();
-      return row ? fromSelect(row) : null;
+      return row ? fromStored(row) : null;
     },
     async queryLogs(q) {
       return queryLogs(db, q);

@@ -1,0 +1,31 @@
+// Batched request-log inserts: one statement per batch, all values bound, atomic. `unnest` binds
+// one array per column (38 parameters whatever the batch size), so the statement text never
+// changes: prepared once per connection, and no 65535-parameter limit to chunk around. Measured
+// against a multi-row VALUES insert chunked under that limit (README.md, bench-log-insert.ts):
+// unnest writes 2.5x the rows per second.
+import type { LogRow } from "../types.ts";
+import type { PgClient } from "./client.ts";
+import { bindLog, logColumnSpecs } from "./log-rows.ts";
+
+export type LogInserter = (sql: PgClient, rows: LogRow[]) => Promise<void>;
+
+// postgres.js types an array parameter by its first element (boolean, not boolean[]): each column
+// is given its element type explicitly, and the driver sends it as that type's array, from the
+// array types it fetches on its first connection (openPgStore connects before the first insert).
+const ELEMENT_OID: Record<string, number> = { text: 25, bigint: 20, integer: 23, boolean: 16 };
+const fail = (type: string): never => {
+  throw new Error(`request_logs: no array binding for column type ${type}`);
+};
+
+/** Columns as arrays, `unnest`ed back into rows by the server. */
+export function unnestInserter(): LogInserter {
+  const specs = logColumnSpecs();
+  const oids = specs.map((c) => ELEMENT_OID[c.type] ?? fail(c.type));
+  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")})`;
+  return async (sql, rows) => {
+    const columns: unknown[][] = specs.map(() => new Array(rows.length));
+    rows.forEach((r, j) => bindLog(r).forEach((v, i) => (columns[i]![j] = v)));
+    // One statement: all rows or none without a BEGIN/COMMIT round trip each side of it.
+    await sql.unsafe(text, columns.map((c, i) => sql.array(c as never[], oids[i])) as never[]);
+  };
+}

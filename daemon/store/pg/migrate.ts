@@ -1,0 +1,30 @@
+// Applies the embedded drizzle-kit migrations (migrations.gen.ts) under a session advisory lock, so
+// nodes starting together on one database migrate it once: the first holds the lock and migrates,
+// the others wait, then find every migration applied. The lock is per session, so the migrator runs
+// on its own single-connection client (a pool could run the lock and the migration on different
+// connections); closing that client releases the lock even if the migration failed.
+import { drizzle } from "drizzle-orm/postgres-js";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import { embeddedMigrations as fromJournal } from "../embedded-migrations.ts";
+import { connectPg } from "./client.ts";
+import { journal, sqlByTag } from "./migrations.gen.ts";
+
+export const embeddedMigrations = (): MigrationMeta[] => fromJournal(journal, sqlByTag);
+
+/** A fixed key for pg_advisory_lock: "route" in ASCII, so other applications' keys are unlikely to collide. */
+export const MIGRATION_LOCK_KEY = 0x726f757465;
+
+type Internals = { dialect: { migrate(m: MigrationMeta[], session: unknown, config: object): Promise<void> }; session: unknown };
+
+export async function migratePg(url: string): Promise<void> {
+  const client = connectPg(url, { max: 1 });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    // drizzle's own postgres-js migrator, fed the embedded files instead of a folder.
+    const { dialect, session } = drizzle({ client }) as unknown as Internals;
+    await dialect.migrate(embeddedMigrations(), session, {});
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
