@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
 storeContract({ name: "sqlite :memory:", open: async () => openSqliteStore(":memory:") });
-storeContract({ name: "sqlite file", open: async () => openSqliteStore(join(dir, `db-${files++}.sqlite`)), failedBatchReplies: false });
+storeContract({ name: "sqlite file", open: async () => openSqliteStore(join(dir, `db-${files++}.sqlite`)) });
 
 const pg = await testDatabase();
 if (pg) {

@@ -2,7 +2,8 @@
 // one array per column (38 parameters whatever the batch size), so the statement text never
 // changes: prepared once per connection, and no 65535-parameter limit to chunk around. Measured
 // against a multi-row VALUES insert chunked under that limit (README.md, bench-log-insert.ts):
-// unnest writes 2.5x the rows per second.
+// unnest writes 2.5x the rows per second. A row id the table has is skipped: the spool and the crash
+// journal may replay a batch that made it (log-spool.ts), and the first row of an id is the fullest.
 import type { LogRow } from "../types.ts";
 import type { PgClient } from "./client.ts";
 import { bindLog, logColumnSpecs } from "./log-rows.ts";
@@ -21,7 +22,7 @@ const fail = (type: string): never => {
 export function unnestInserter(): LogInserter {
   const specs = logColumnSpecs();
   const oids = specs.map((c) => ELEMENT_OID[c.type] ?? fail(c.type));
-  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")})`;
+  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ON CONFLICT ("id") DO NOTHING`;
   return async (sql, rows) => {
     const columns: unknown[][] = specs.map(() => new Array(rows.length));
     rows.forEach((r, j) => bindLog(r).forEach((v, i) => (columns[i]![j] = v)));
