@@ -119,7 +119,7 @@ export async function startCrashJournal(dir: string, spool: { append(rows: LogRo
       settle: (n) => j.settle(n),
       closeClean() {
         j.close();
-        removeCrashJournal(segmentsIn(dir));
+        if (existsSync(dir)) removeCrashJournal(segmentsIn(dir));
       },
       closeKeep: () => j.close(),
     },

@@ -33,6 +33,12 @@ export interface LogWriterOptions<T> {
   store: Store;
   toRow: (item: T) => LogRow;
   flushMs?: number;
+  /**
+   * A write that has not answered by then counts as failed (a partitioned network can hold a
+   * connection silent for minutes). If it commits after all, its rows are written again later and
+   * skipped then: the store ignores ids it has.
+   */
+  insertTimeoutMs?: number;
   /** Rows built and written per transaction, between two turns of the event loop. */
   batchSize?: number;
   /** Hard cap on queued rows (whole rows dropped past it); large, as rows without bodies are small. */
@@ -61,11 +67,18 @@ export interface LogWriterOptions<T> {
   onRowsLost?: (n: number) => void;
 }
 
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 // A driver error names the failure, not row content; key-like text is masked all the same.
 const messageOf = (err: unknown) => redactText(err instanceof Error ? err.message : String(err), "").slice(0, ERROR_TEXT_CAP);
 
 export function createLogWriter<T>(opts: LogWriterOptions<T>) {
   const flushMs = opts.flushMs ?? 100;
+  const insertTimeoutMs = opts.insertTimeoutMs ?? 5000;
   const batchSize = opts.batchSize ?? 256;
   const maxQueue = opts.maxQueue ?? DEFAULT_LOG_QUEUE_ROWS;
   const maxBytes = opts.maxQueueBytes ?? DEFAULT_LOG_QUEUE_BYTES;
@@ -164,7 +177,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
       const { batch, spooled } = await nextBatch();
       if (batch.length === 0 && !spooled) continue;
       try {
-        if (batch.length > 0) await opts.store.insertLogs(batch);
+        if (batch.length > 0) await withDeadline(opts.store.insertLogs(batch), insertTimeoutMs);
       } catch (err) {
         failures++;
         if (healthy) since = now();
