@@ -77,7 +77,7 @@ export function createClusterNode(store: Store, me: NodeIdentity, log: Logger, o
       stats = rt.stats;
       if (!cluster || !follower) return;
       apply = rt.apply;
-      heartbeat = createNodeHeartbeat({ cluster, self: () => ({ ...me, address, inflight: inflight(), stats: stats() }), intervalMs: heartbeatMs, log, onFailure: () => failures.heartbeat++ });
+      heartbeat = createNodeHeartbeat({ cluster, self: () => ({ ...me, address, inflight: inflight(), stats: stats() }), intervalMs: heartbeatMs, log, onFailure: () => failures.heartbeat++, onDead: async (id) => void (await store.budget?.releaseNode(id)) });
       const registers = [rt.metrics.registry];
       new Counter({ name: "route_cluster_failures_total", help: "Failed cluster config re-reads and heartbeats (retried).", labelNames: ["kind"], registers, collect() { this.reset(); for (const [kind, n] of Object.entries(failures)) this.inc({ kind }, n); } });
       const live = () => heartbeat?.liveNodes() ?? 1;

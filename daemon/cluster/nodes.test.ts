@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { silentLogger } from "../log.ts";
 import { createFakeCluster } from "./fake-cluster.ts";
-import { countLive, createNodeHeartbeat, nodeStates, STALE_BEATS } from "./nodes.ts";
+import { countLive, createNodeHeartbeat, DEAD_BEATS, nodeStates, STALE_BEATS } from "./nodes.ts";
 
 const node = (id: string, beatAt: number) => ({ id, address: `${id}:8888`, version: "1", startedAt: 0, inflight: 0, stats: null, beatAt });
 
@@ -68,4 +68,26 @@ describe("heartbeat", () => {
     fake.fail(null);
     expect(fake.nodes.has("route-a")).toBe(true);
   });
+});
+
+test("a node silent for DEAD_BEATS intervals is released (its budget holds) and leaves the list; a stale one stays", async () => {
+  let now = 1_000_000;
+  const fake = createFakeCluster({ now: () => now });
+  const released: string[] = [];
+  const beat = (id: string) =>
+    createNodeHeartbeat({ cluster: fake.cluster, self: () => ({ id, address: `${id}:1`, version: "v", startedAt: 1, inflight: 0, stats: null }), intervalMs: 5000, log: silentLogger, onDead: async (dead) => void released.push(dead) });
+  const a = beat("route-a");
+  const b = beat("route-b");
+  await a.start();
+  await b.start(); // b beats once and is then killed (never stops)
+  now += STALE_BEATS * 5000 + 1;
+  await a.beat();
+  expect((await a.list()).map((n) => [n.id, n.state])).toEqual([["route-a", "live"], ["route-b", "stale"]]);
+  expect(released).toEqual([]);
+  now += DEAD_BEATS * 5000;
+  await a.beat();
+  expect(released).toEqual(["route-b"]);
+  expect((await a.list()).map((n) => n.id)).toEqual(["route-a"]);
+  await a.stop();
+  await b.stop(); // its timer (the test's "killed" node never ran it)
 });

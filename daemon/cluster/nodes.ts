@@ -9,6 +9,8 @@ import type { ClusterStore, NodeRecord } from "../store/types.ts";
 
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const STALE_BEATS = 3;
+/** A node silent this many intervals is gone: its row is removed and its budget holds released. */
+export const DEAD_BEATS = 12;
 
 export type NodeState = "live" | "stale";
 export type NodeStatus = NodeRecord & { state: NodeState; self: boolean };
@@ -29,6 +31,12 @@ export interface HeartbeatDeps {
   intervalMs?: number;
   log: Logger;
   onFailure?: () => void;
+  /**
+   * A node silent for DEAD_BEATS intervals (killed, its machine gone): release what it held (budget
+   * holds its requests will never settle) before its row is removed. Any live node may do it; the
+   * release is idempotent.
+   */
+  onDead?: (id: string) => Promise<void>;
 }
 
 export function createNodeHeartbeat(deps: HeartbeatDeps) {
@@ -46,7 +54,15 @@ export function createNodeHeartbeat(deps: HeartbeatDeps) {
     beating ??= (async () => {
       try {
         await cluster.heartbeat(deps.self());
-        nodes = await list();
+        const all = await cluster.listNodes();
+        nodes = nodeStates(all, id, intervalMs);
+        const ref = all.reduce((m, n) => Math.max(m, n.beatAt), 0);
+        for (const n of all) {
+          if (ref - n.beatAt <= DEAD_BEATS * intervalMs) continue;
+          await deps.onDead?.(n.id);
+          await cluster.removeNode(n.id);
+          log.warn("a node stopped beating long ago: its budget holds are released and it leaves the node list", { node: n.id });
+        }
       } catch (err) {
         deps.onFailure?.();
         log.warn("cluster heartbeat failed; retrying at the next beat", { err });
