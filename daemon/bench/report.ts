@@ -36,6 +36,7 @@ function targets(r: Results): [string, boolean | null, string][] {
   const log = r.checks.log as { requests: number; rows: number; dropped: number; sustainRows: number | null; sustainWrk: number | null };
   const held = streams ? /held (\d+)\/(\d+), completed (\d+)/.exec(streams.note) : null;
   const sus = r.checks.sustain as { backlog: number } | undefined;
+  const pgLog = r.checks.pgLog as { requests: number; rows: number; dropped: number } | undefined;
   return [
     ["non-stream throughput at c=50 ≥ 0.8× bare", c50 ? c50.vsBare! >= 0.8 : null, c50 ? `${c50.vsBare!.toFixed(2)}×` : "not run"],
     ["added median latency at c=1 ≤ 0.2 ms over bare", c1 ? c1.addBare! <= 0.2 : null, c1 ? `${signed(c1.addBare)} ms` : "not run"],
@@ -54,6 +55,11 @@ function targets(r: Results): [string, boolean | null, string][] {
       log.rows === log.requests && log.dropped === 0,
       `${log.rows} rows for ${log.requests} requests, ${log.dropped} dropped` +
         (log.sustainRows !== null ? `; sustained run: ${log.sustainRows} rows ≥ ${log.sustainWrk} completed by wrk, max backlog ${sus?.backlog} rows` : ""),
+    ],
+    [
+      "no request-log rows lost on the Postgres store",
+      pgLog ? pgLog.rows === pgLog.requests && pgLog.dropped === 0 : null,
+      pgLog ? `${pgLog.rows} rows in Postgres for ${pgLog.requests} requests, ${pgLog.dropped} dropped` : "not run (no Postgres)",
     ],
   ];
 }

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { BUN, childFdLimit, openFds, peakRss, rss, startServer, withFdLimit, type Server } from "./procs.ts";
 import { renderReport, type Results, type Row } from "./report.ts";
 import { requireWrk, runWrk, type WrkResult } from "./wrk.ts";
+import { benchDatabase } from "./pg-db.ts";
 
 const { values: argv } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" } } });
 const quick = Boolean(argv.quick);
@@ -33,6 +34,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const dir = mkdtempSync(join(tmpdir(), "route-bench-"));
 const servers: Server[] = [];
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 const cleanup = () => servers.forEach((s) => s.proc.exitCode === null && s.proc.kill("SIGKILL"));
 process.on("exit", cleanup);
 process.on("SIGINT", () => process.exit(130));
@@ -58,8 +60,17 @@ const routedCmd = [BUN, join(import.meta.dir, "../cli/routed.ts"), "start", "--a
 const routed = await startServer("routed", routedCmd, routedEnv, /msg=listening addr=[\d.]+:(\d+)/);
 servers.push(routed);
 
+// The same routed on a PostgreSQL store (a fresh database per run), when Postgres answers:
+// ROUTE_BENCH_PG is an admin URL (default the local trust-auth server); "off" skips it.
+const pgAdmin = process.env.ROUTE_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const pgBench = pgAdmin === "off" ? null : await benchDatabase(pgAdmin).catch((err) => (log(`no Postgres row: ${(err as Error).message}`), null));
+const routedPg = pgBench
+  ? await startServer("routed-pg", [...routedCmd.slice(0, routedCmd.indexOf("--db")), "--db", pgBench.url, "--upstreams", join(dir, "upstreams.yaml"), "--socket", join(dir, "routed-pg.sock"), "--spool-dir", join(dir, "spool-pg")], routedEnv, /msg=listening addr=[\d.]+:(\d+)/)
+  : null;
+if (routedPg) servers.push(routedPg);
+
 interface Target {
-  name: "direct" | "bare" | "routed" | "lean";
+  name: "direct" | "bare" | "routed" | "lean" | "routed-pg";
   base: string;
   pid: number | null; // the proxy process whose memory counts
 }
@@ -69,10 +80,10 @@ const targets: Target[] = [
   { name: "routed", base: `http://127.0.0.1:${routed.port}`, pid: routed.pid },
 ];
 const leanTarget: Target = { name: "lean", base: `http://127.0.0.1:${lean.port}`, pid: lean.pid };
+const pgTargets: Target[] = routedPg ? [{ name: "routed-pg", base: `http://127.0.0.1:${routedPg.port}`, pid: routedPg.pid }] : [];
 const chatUrl = (t: Target) => `${t.base}/v1/chat/completions`;
 const rows: Row[] = [];
 const results: Results = { quick, params: P, rows, runs: {}, checks: {} };
-const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 /** One wrk scenario: warm-up, then rounds with the target order flipped every round. */
 async function load(id: string, label: string, connections: number, body: string, extra: Target[] = []) {
@@ -175,8 +186,8 @@ async function openStreams(t: Target, limit: number) {
   log(`streams ${t.name}: ${JSON.stringify(open)} → ${JSON.stringify(done)}`);
 }
 
-const scrape = async () => {
-  const text = await (await fetch(`${targets[2]!.base}/metrics`)).text();
+const scrape = async (t = targets[2]!) => {
+  const text = await (await fetch(`${t.base}/metrics`)).text();
   const sum = (name: string) => text.split("\n").filter((l) => l.startsWith(name + "{") || l.startsWith(name + " ")).reduce((s, l) => s + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
   return { requests: sum("route_requests_total"), written: sum("route_log_rows_written_total"), dropped: sum("route_log_rows_dropped_total"), inflight: sum("route_inflight_requests") };
 };
@@ -199,7 +210,7 @@ async function sustain() {
 const limit = childFdLimit();
 try {
   if (enabled("c1")) await load("c1", "non-stream, c=1", 1, CHAT, [leanTarget]);
-  if (enabled("c50")) await load("c50", "non-stream, c=50", 50, CHAT, [leanTarget]);
+  if (enabled("c50")) await load("c50", "non-stream, c=50", 50, CHAT, [leanTarget, ...pgTargets]);
   if (enabled("stream")) await load("stream50", "stream 20 chunks, c=50", 50, STREAM);
   if (enabled("ttft")) await ttftProbe();
   if (enabled("streams")) for (const t of targets.slice(1)) await openStreams(t, limit);
@@ -216,6 +227,11 @@ try {
   const windowRows = sus ? count("select count(*) as n from request_logs where ts >= ?", sus.start) : null;
   sqlite.close();
   results.checks.log = { requests: m.requests, rows: logRows, dropped: m.dropped, exit: code, sustainRows: windowRows, sustainWrk: sus?.wrkRequests ?? null };
+  if (routedPg && pgBench) {
+    const mp = await scrape(pgTargets[0]!);
+    const pgCode = await routedPg.stop();
+    results.checks.pgLog = { requests: mp.requests, rows: await pgBench.rows(), dropped: mp.dropped, exit: pgCode };
+  }
   results.fdLimit = limit;
   const report = renderReport(results, process.argv.slice(2));
   process.stdout.write(report);
@@ -226,5 +242,6 @@ try {
   }
 } finally {
   for (const s of servers) await s.stop();
+  await pgBench?.drop();
   rmSync(dir, { recursive: true, force: true });
 }
