@@ -1,5 +1,8 @@
 // Starts the real daemon (in-process, real sockets on loopback) against fake upstreams, with the
 // official openai SDK as the client.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import OpenAI from "openai";
 import { configFileSchema } from "../config/schema.ts";
 import { startDaemon, type DaemonOptions } from "../daemon.ts";
@@ -16,6 +19,9 @@ export async function startRoute(upstreams: RawUpstream[], opts: Partial<Omit<Da
     port: 0,
     dbPath: ":memory:",
     logFlushMs: 10,
+    // A Postgres store's spool and crash journal default to the working directory (the service's
+    // state directory): tests keep them in a directory of their own, never in the checkout.
+    ...(opts.store?.kind === "postgres" && opts.spoolDir === undefined ? { spoolDir: mkdtempSync(join(tmpdir(), "route-spool-")) } : {}),
     ...opts,
     config: configFileSchema.parse({ authorization: CLIENT_KEY, ...opts.config, upstreams }),
   });
