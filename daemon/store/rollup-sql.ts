@@ -17,20 +17,22 @@ function conflictSet(n: Record<string, string>, histMerge: (col: string) => stri
   return `ON CONFLICT (${ROLLUP_KEY.map((k) => n[k]).join(", ")}) DO UPDATE SET ${[...sums, ...["latencyHist", "ttftHist"].map((k) => `${n[k]} = ${histMerge(n[k]!)}`)].join(", ")}`;
 }
 
-/** SQLite: one group's values bound in ROLLUP_COLUMNS order (histograms as JSON text). */
-export function sqliteRollupUpsert(table: Table): string {
+/** SQLite: the stored histograms of a key, and the upsert of one group (histograms merged by mergingUpsert). */
+export function sqliteRollupStatements(table: Table): { select: string; upsert: string } {
   const n = names(table);
   const cols = ROLLUP_COLUMNS.map((k) => n[k]);
-  const merge = (c: string) => `(SELECT json_group_array(a.value + b.value ORDER BY a.key) FROM json_each(log_rollup.${c}) a JOIN json_each(excluded.${c}) b USING (key))`;
-  return `INSERT INTO log_rollup (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ${conflictSet(n, merge)}`;
+  return {
+    select: `SELECT ${n.latencyHist} AS l, ${n.ttftHist} AS t FROM log_rollup WHERE ${ROLLUP_KEY.map((k) => `${n[k]} = ?`).join(" AND ")}`,
+    upsert: `INSERT INTO log_rollup (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ${conflictSet(n, (c) => `excluded.${c}`)}`,
+  };
 }
 
-/** Postgres: every group of a batch in one statement, one array per column (histograms as JSON text). */
+/** Postgres: every group of a batch in one statement, one array per column (histograms as array literals). */
 export function pgRollupUpsert(table: Table): { text: string; types: string[] } {
   const n = names(table);
   const types = ROLLUP_COLUMNS.map((k) => (k === "upstream" || k === "model" || k.endsWith("Hist") ? "text" : k === "keyId" ? "integer" : "bigint"));
   const alias = ROLLUP_COLUMNS.map((_, i) => `c${i}`);
-  const select = alias.map((a, i) => (ROLLUP_COLUMNS[i]!.endsWith("Hist") ? `translate(${a}, '[]', '{}')::bigint[]` : a));
+  const select = alias.map((a, i) => (ROLLUP_COLUMNS[i]!.endsWith("Hist") ? `${a}::bigint[]` : a));
   const merge = (c: string) => `ARRAY(SELECT x + y FROM unnest(log_rollup.${c}, excluded.${c}) WITH ORDINALITY AS u(x, y, i) ORDER BY i)`;
   const text =
     `INSERT INTO log_rollup (${ROLLUP_COLUMNS.map((k) => n[k]).join(", ")}) SELECT ${select.join(", ")} ` +

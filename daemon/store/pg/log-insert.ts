@@ -40,7 +40,7 @@ export function unnestInserter(): LogInserter {
       const inserted = new Set((await tx.unsafe(text, columns.map((c, i) => sql.array(c as never[], oids[i])) as never[])).map((r) => r.id as string));
       if (inserted.size === 0) return; // all replays: their numbers are in the rollup already
       const groups: unknown[][] = rollup.types.map(() => []);
-      foldBatch(bound, batch, (_r, i) => (inserted.delete(rows[i]!.id) ? 1 : 0), (v) => v.forEach((x, i) => groups[i]!.push(x)), counters, buckets);
+      foldBatch(bound, batch, (_r, i) => (inserted.delete(rows[i]!.id) ? 1 : 0), (v) => v.forEach((x, i) => groups[i]!.push(Array.isArray(x) ? `{${x.join(",")}}` : x)), counters, buckets);
       await tx.unsafe(rollup.text, groups.map((c, i) => sql.array(c as never[], rollupOids[i])) as never[]);
     });
   };

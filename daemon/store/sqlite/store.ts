@@ -2,11 +2,11 @@ import type { Database } from "bun:sqlite";
 import { and, asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { checkLogColumns, fromStored, LOG_COLUMNS, logBinder } from "../log-columns.ts";
-import { FOLD_LAYOUT, foldBatch, rollupBatch, toRollupRecord, type RollupBatch } from "../rollup.ts";
-import { rollupConditions, sqliteRollupUpsert } from "../rollup-sql.ts";
+import { FOLD_LAYOUT, foldBatch, KEY_COLUMNS, mergingUpsert, rollupBatch, toRollupRecord, type RollupBatch } from "../rollup.ts";
+import { rollupConditions, sqliteRollupStatements } from "../rollup-sql.ts";
 import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
-import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
+import { startLogWorker, type LogSql, type LogWorker, type Statement } from "./log-worker.ts";
 import * as schema from "./schema.ts";
 import type { Store, UpstreamRecord } from "../types.ts";
 
@@ -27,13 +27,13 @@ function logInsert() {
 }
 
 /** Inserts on the calling thread: for an in-memory database, which a worker cannot share. */
-function localLogInsert(sqlite: Database, sql: { insert: string; rollup: string }): LogWorker {
+function localLogInsert(sqlite: Database, sql: LogSql): LogWorker {
   const stmt = sqlite.prepare(sql.insert);
-  const upsert = sqlite.prepare(sql.rollup);
+  const stored = sqlite.prepare<{ l: string; t: string }, string[]>(sql.rollup.select);
+  const write = sqlite.prepare(sql.rollup.upsert);
   const [counters, buckets] = FOLD_LAYOUT;
-  const insertMany = sqlite.transaction((b: RollupBatch & { rows: unknown[][] }) =>
-    foldBatch(b.rows, b, (r) => stmt.run(...(r as string[])).changes, (v) => upsert.run(...(v as string[])), counters, buckets),
-  );
+  const upsert = mergingUpsert((k) => stored.get(...(k as string[])), (v) => write.run(...(v as string[])), KEY_COLUMNS, counters);
+  const insertMany = sqlite.transaction((b: RollupBatch & { rows: unknown[][] }) => foldBatch(b.rows, b, (r) => stmt.run(...(r as string[])).changes, upsert, counters, buckets));
   const runAll = sqlite.transaction((list: Statement[]) => {
     for (const s of list) sqlite.query(s.sql).run(...(s.params as string[]));
   });
@@ -42,7 +42,7 @@ function localLogInsert(sqlite: Database, sql: { insert: string; rollup: string 
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
   const { upstreams, requestLogs, limitCounters } = schema;
-  const sql = { insert: logInsert(), rollup: sqliteRollupUpsert(schema.logRollup) };
+  const sql = { insert: logInsert(), rollup: sqliteRollupStatements(schema.logRollup) };
   const logs = location === ":memory:" ? localLogInsert(sqlite, sql) : startLogWorker(location, sql, () => localLogInsert(sqlite, sql));
   return {
     kind: "sqlite",
