@@ -13,6 +13,7 @@ import { useClientKeys } from "./hooks/use-client-keys.ts";
 import { useKeys } from "./hooks/use-keys.ts";
 import { useNodes } from "./hooks/use-nodes.ts";
 import { useSize } from "./hooks/use-size.ts";
+import { useHistory } from "./hooks/use-history.ts";
 import { useStats } from "./hooks/use-stats.ts";
 import { useUpstreams } from "./hooks/use-upstreams.ts";
 import { DEFAULT_TAIL_CAP } from "./log-tail.ts";
@@ -41,6 +42,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
   const [screen, setScreen] = useState<ScreenName>(initialScreen);
   const keys = useClientKeys(client, conn.generation, stats, screen === "Keys");
   const nodes = useNodes(client, conn.generation, stats, screen === "Nodes");
+  const longHistory = useHistory(client, conn.generation, screen === "Stats");
   const [help, setHelp] = useState(false);
   const [captured, setCaptured] = useState<Partial<Record<ScreenName, boolean>>>({});
   const [selectedUpstream, setSelectedUpstream] = useState<number | null>(null);
@@ -112,7 +114,7 @@ export function App({ client, tailCap = DEFAULT_TAIL_CAP, initialScreen = "Upstr
           <KeysScreen client={client} keys={keys.keys} error={keys.error} refresh={keys.refresh} selectedId={selectedKey} setSelectedId={setSelectedKey} width={width} height={body} setCapture={captureFor("Keys")} />
         ) : null}
         {screen === "Nodes" && !help ? <NodesScreen nodes={nodes.nodes} clustered={nodes.clustered} error={nodes.error} width={width} height={body} /> : null}
-        <StatsScreen stats={stats} history={history} width={width} height={body} active={screen === "Stats" && !help} />
+        <StatsScreen stats={stats} history={history} longHistory={longHistory} width={width} height={body} active={screen === "Stats" && !help} />
       </Box>
       <StatusBar conn={conn} socketPath={client.socketPath} now={Date.now()} width={width} />
     </Box>

@@ -11,6 +11,7 @@ import type { KeyService } from "../keys/service.ts";
 import type { ClusterNode } from "../cluster/index.ts";
 import { clusterMethods } from "./methods/cluster.ts";
 import { daemonMethods, type DaemonInfo } from "./methods/daemon.ts";
+import { historyMethods } from "./methods/history.ts";
 import { keyMethods } from "./methods/keys.ts";
 import { logMethods } from "./methods/logs.ts";
 import { notifyMethods } from "./methods/notify.ts";
@@ -44,6 +45,7 @@ export async function startControl(deps: ControlDeps) {
     ...upstreamMethods(deps.upstreams, deps.pool, deps.live),
     ...logs.handlers,
     ...stats.handlers,
+    ...historyMethods(deps.store),
     ...notifyMethods(deps.notifier),
     ...keyMethods(deps.keys),
     ...clusterMethods(deps.cluster),

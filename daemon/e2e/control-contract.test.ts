@@ -45,6 +45,7 @@ const BAD: Record<MethodName, unknown[]> = {
   "stats.snapshot": [{ window: 10 }],
   "stats.subscribe": [{ intervalMs: 10 }],
   "stats.unsubscribe": [{}],
+  "stats.history": [{}, { since: "yesterday" }, { since: -1 }, { since: "24h", bucket: "week" }, { since: "24h", by: "node" }, { since: "24h", key: "" }],
   "config.reload": [{ file: "/etc/passwd" }],
   "config.export": [{ keys: "full" }],
   "notify.list": [[]],

@@ -73,6 +73,8 @@ describe("routectl with a running routed", () => {
   });
 
   test("restart: the order and the disabled state are kept; with routed down, list and add work on --db and say so", async () => {
+    const history = (await ctl("stats", "--since", "24h", "--json")).json();
+    expect(history.totals.requests).toBeGreaterThan(0);
     routed.proc.kill("SIGTERM");
     expect(await routed.exited).toBe(0);
     const down = await ctl("status");
@@ -88,6 +90,8 @@ describe("routectl with a running routed", () => {
     expect(added.err).toContain("routed picks the change up when it starts");
 
     await start();
+    // The history is the database's: the same after a restart (the live minute starts from zero).
+    expect((await ctl("stats", "--since", "24h", "--json")).json().totals).toEqual(history.totals);
     expect((await ctl("list", "--json")).json().map((u: any) => [u.name, u.enabled, u.state])).toEqual([["b", false, "disabled"], ["a", true, "up"], ["c", false, "disabled"]]);
     expect(await servedBy()).toBe("a=ok");
     expect((await ctl("rm", "c")).out).toContain("removed c (id 3)");
@@ -128,6 +132,15 @@ describe("routectl with a running routed", () => {
     expect(stats.upstreams.map((u: any) => u.label)).toEqual(["b", "a"]);
     expect(stats.upstreams[1].attempts).toBeGreaterThan(0);
     expect((await ctl("stats")).out).toMatch(/UPSTREAM\s+STATE\s+REQ\/S/);
+    const logged = status.counts.logs;
+    const day = await ctl("stats", "--since", "24h");
+    const lines = day.out.trimEnd().split("\n");
+    expect(lines[1]).toMatch(/^UPSTREAM\s+REQS\s+ERR\s+TOKENS\s+COST\s+P50\s+P95\s+TTFT50\s+TTFT95$/);
+    expect(lines.find((l) => l.startsWith("TOTAL"))).toMatch(new RegExp(`^TOTAL\\s+${logged}\\s`));
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    const byModel = (await ctl("stats", "--since", "7d", "--by", "model", "--json")).json();
+    expect(byModel.groups.reduce((n: number, g: any) => n + g.requests, 0)).toBe(logged);
+    expect((await ctl("stats", "--since", "yesterday")).code).toBe(2);
     const exported = await ctl("export");
     expect(exported.out).toContain('sk: "****aaaa"');
     expect(exported.out).not.toContain("sk-ctl-a");

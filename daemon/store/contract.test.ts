@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testDatabase } from "../test-services.ts";
 import { storeContract } from "./contract.test-suite.ts";
+import { rollupContract } from "./rollup.test-suite.ts";
 import { connectPg } from "./pg/client.ts";
 import { openPgStore } from "./pg/open.ts";
 import { openSqliteStore } from "./sqlite/open.ts";
@@ -16,17 +17,18 @@ let files = 0;
 
 storeContract({ name: "sqlite :memory:", open: async () => openSqliteStore(":memory:") });
 storeContract({ name: "sqlite file", open: async () => openSqliteStore(join(dir, `db-${files++}.sqlite`)) });
+rollupContract({ name: "sqlite :memory:", open: async () => openSqliteStore(":memory:") });
+rollupContract({ name: "sqlite file", open: async () => openSqliteStore(join(dir, `db-${++files}.sqlite`)), reopen: async () => openSqliteStore(join(dir, `db-${files}.sqlite`)) });
 
 const pg = await testDatabase();
 if (pg) {
-  storeContract({
-    name: "postgres",
-    async open() {
-      const store = await openPgStore(pg);
-      await truncateAll(pg);
-      return store;
-    },
-  });
+  const open = async () => {
+    const store = await openPgStore(pg);
+    await truncateAll(pg);
+    return store;
+  };
+  storeContract({ name: "postgres", open });
+  rollupContract({ name: "postgres", open, reopen: () => openPgStore(pg) });
 }
 
 /** Empties every table (identities restart), so each test starts as on a fresh database. */

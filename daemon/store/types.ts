@@ -1,5 +1,6 @@
 // The store contract the rest of the daemon depends on. The proxy only sees this interface, so a
 // Postgres backend is one more implementation of it, not a change to the request path.
+import type { RollupQuery, RollupRecord } from "./rollup.ts";
 import { ROUTING_DEFAULTS as SHARED_ROUTING_DEFAULTS, type PriceTable, type UpstreamType } from "../../shared/upstream-fields.ts";
 
 export type UpstreamSource = "file" | "runtime";
@@ -272,6 +273,8 @@ export interface Store {
   applyUpstreamChanges(changes: UpstreamChanges): Promise<UpstreamRecord[]>;
   /** Writes a batch in one transaction: all rows or none. */
   insertLogs(rows: LogRow[]): Promise<void>;
+  /** The hourly rollup of the rows written (rollup.ts), oldest hour first; kept forever. */
+  readRollup(q: RollupQuery): Promise<RollupRecord[]>;
   countLogs(): Promise<number>;
   listLogs(limit: number): Promise<LogRow[]>;
   getLog(id: string): Promise<LogRow | null>;

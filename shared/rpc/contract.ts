@@ -21,6 +21,7 @@ import {
 } from "../upstream-fields.ts";
 
 import { clusterMethods, clusterStatusSchema } from "./cluster-contract.ts";
+import { historyMethods } from "./history-contract.ts";
 import { keyMethods } from "./keys-contract.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -292,6 +293,7 @@ export const methods = {
   "config.export": { params: empty, result: z.object({ yaml: z.string() }) },
   ...keyMethods,
   ...clusterMethods,
+  ...historyMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 /** Server → client notifications, each naming the subscription it belongs to. */

@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { binding } from "../test/binding.ts";
 import { createFakeClient } from "../test/fake-client.ts";
-import { makeStats, makeUpstream } from "../test/fixtures.ts";
-import { renderApp, type Harness } from "../test/harness.tsx";
+import { makeHistory, makeStats, makeUpstream } from "../test/fixtures.ts";
+import { fits, renderApp, type Harness } from "../test/harness.tsx";
 
 let h: Harness;
 afterEach(() => h?.unmount());
@@ -55,5 +55,25 @@ describe("stats", () => {
     await h.waitFor("(2-4 of 6)");
     await h.press("k");
     await h.waitFor("(1-3 of 6)");
+  });
+
+  test("history: the last 24 h by hour and 30 d by day from stats.history, read when the screen opens and again after routed restarts", async () => {
+    const fake = createFakeClient({ upstreams: [makeUpstream({ id: 1 })] });
+    const hours = Array.from({ length: 25 }, (_, i) => (i < 12 ? 0 : 100));
+    fake.setHistory("hour", makeHistory("hour", hours));
+    fake.setHistory("day", makeHistory("day", Array.from({ length: 31 }, (_, i) => 10 * i)));
+    h = await renderApp({ fake });
+    expect(fake.calls.some((c) => c.method === "stats.history")).toBe(false); // not read before the screen opens
+    await h.press("3");
+    await h.waitFor("24h by hour");
+    const line = (label: string) => h.text().split("\n").find((l) => l.trimStart().startsWith(label))!;
+    expect(line("24h by hour")).toMatch(/^ +24h by hour +▁{12}█{13} 1300 req +err 0% +\$1\.30 +p95 480ms$/); // quiet, then busy
+    expect(line("30d by day")).toMatch(/^ +30d by day +▁.*█ 4650 req/);
+    expect(fake.calls.filter((c) => c.method === "stats.history").map((c) => c.params)).toEqual([{ since: "24h", bucket: "hour" }, { since: "30d", bucket: "day" }]);
+    fake.setHistory("hour", makeHistory("hour", hours.map((n) => n * 2)));
+    fake.goDown();
+    fake.comeBack();
+    await h.waitFor("2600 req");
+    expect(fits(h, 80, 24)).toBe(true);
   });
 });

@@ -1,10 +1,12 @@
-// Stats: totals over routed's window, then per upstream (failover order) its numbers now and
+// Stats: totals over routed's window, the long history (24 h by hour, 30 d by day), then per upstream (failover order) its numbers now and
 // sparklines of requests/s, p50 latency and error rate over the chosen span, with errors by class.
 // Each sparkline is scaled to its own maximum, printed at its end, so small traffic still shows.
 import { Box, Text } from "ink";
 import { useState } from "react";
 import type { StatsView } from "../../shared/rpc/contract.ts";
+import { HISTORY_LINES, HistoryPanel } from "../components/HistoryPanel.tsx";
 import { count, ms, pct, rate, truncate } from "../format.ts";
+import type { LongHistory } from "../hooks/use-history.ts";
 import { useKeys } from "../hooks/use-keys.ts";
 import { hint } from "../keymap.ts";
 import { bucket, sparkline, SPANS_S, type Point, type StatsHistory } from "../stats-history.ts";
@@ -14,6 +16,8 @@ import { stateWord } from "../upstream-rows.ts";
 export interface StatsScreenProps {
   stats: StatsView | null;
   history: StatsHistory;
+  /** The rollup's last 24 h and 30 d (stats.history), read when the screen opens. */
+  longHistory: LongHistory;
   width: number;
   height: number;
   active: boolean;
@@ -27,12 +31,12 @@ const SERIES: { label: string; pick: (p: Point) => number | null; fmt: (v: numbe
   { label: "error rate", pick: (p) => p.errorRate, fmt: pct },
 ];
 
-export function StatsScreen({ stats, history, width, height, active }: StatsScreenProps) {
+export function StatsScreen({ stats, history, longHistory, width, height, active }: StatsScreenProps) {
   const theme = useTheme();
   const [span, setSpan] = useState(SPANS_S[0]!);
   const [first, setFirst] = useState(0);
   const ups = stats?.upstreams ?? [];
-  const fit = Math.max(1, Math.floor((height - 3) / BLOCK));
+  const fit = Math.max(1, Math.floor((height - 3 - HISTORY_LINES) / BLOCK));
   const maxFirst = Math.max(0, ups.length - fit);
   useKeys("stats", { up: () => setFirst((f) => Math.max(0, f - 1)), down: () => setFirst((f) => Math.min(maxFirst, f + 1)), span: () => setSpan((s) => SPANS_S[(SPANS_S.indexOf(s) + 1) % SPANS_S.length]!) }, active);
   if (!active) return null;
@@ -60,10 +64,11 @@ export function StatsScreen({ stats, history, width, height, active }: StatsScre
       <Text bold wrap="truncate">
         {truncate(totals, width, theme.glyph.ellipsis)}
       </Text>
+      <HistoryPanel history={longHistory} width={width} />
       <Text color={theme.fg("muted")} wrap="truncate">
         {truncate(`sparklines: the last ${spanText}, ${sparkW} cells (${Math.max(1, Math.round(span / sparkW))}s each); each scaled to its max`, width, theme.glyph.ellipsis)}
       </Text>
-      <Box flexDirection="column" height={height - 3}>
+      <Box flexDirection="column" height={height - 3 - HISTORY_LINES}>
         {ups.length === 0 ? <Text color={theme.fg("muted")}>No upstreams.</Text> : null}
         {shown.map((u) => {
           const [state, role] = stateWord(u.state);

@@ -7,7 +7,7 @@ import { RpcError } from "../../shared/rpc/errors.ts";
 import type { ConnectionState, DaemonClient, Subscription } from "../client.ts";
 import type { KeyView } from "../../shared/rpc/keys-contract.ts";
 import { createFakeKeys } from "./fake-keys.ts";
-import { makeStats, makeUpstream, summaryOf } from "./fixtures.ts";
+import { makeHistory, makeStats, makeUpstream, summaryOf } from "./fixtures.ts";
 
 type EventOf<M extends SubscribeMethod> = Notification<(typeof subscriptions)[M]["notification"]>;
 interface Sub {
@@ -35,6 +35,8 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
   const failNext = new Map<string, RpcError>();
   let testResult: Result<"upstreams.test"> | null = null;
   let pid = 100;
+  /** stats.history by bucket: empty 24 h and 30 d unless a test sets them. */
+  const history = { hour: makeHistory("hour", new Array(25).fill(0)), day: makeHistory("day", new Array(31).fill(0)) };
   /** cluster.nodes: one node (SQLite) unless a test sets a cluster. */
   let cluster: Result<"cluster.nodes"> = { clustered: false, heartbeatMs: 5000, nodes: [{ id: "route-000000aaaaaa", address: "127.0.0.1:8888", version: "0.1.0", startedAt: Date.now() - 65_000, inflight: 0, beatAt: Date.now(), state: "live", self: true, stats: null }] };
 
@@ -101,6 +103,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     "stats.snapshot": () => makeStats(upstreams),
     "stats.subscribe": () => ({ subscription: `stats-${nextSub++}` }),
     "stats.unsubscribe": () => ({ ok: true }),
+    "stats.history": (p) => history[(p.bucket ?? "hour") as "hour" | "day"],
     ...keys.handlers,
     "cluster.nodes": () => cluster,
   };
@@ -166,6 +169,7 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     failNext: (method: MethodName, err: RpcError) => failNext.set(method, err),
     setTestResult: (r: Result<"upstreams.test">) => (testResult = r),
     setCluster: (r: Result<"cluster.nodes">) => (cluster = r),
+    setHistory: (bucket: "hour" | "day", h: Result<"stats.history">) => (history[bucket] = h),
     /** Records a finished request and notifies the matching log subscriptions. */
     emitLog(record: LogRecordView) {
       logs.push(record);

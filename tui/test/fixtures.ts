@@ -1,4 +1,5 @@
 // Contract-shaped test data: upstreams, request records and stats ticks with sensible defaults.
+import type { HistorySummaryView, HistoryView } from "../../shared/rpc/history-contract.ts";
 import type { KeyStandingView, KeyView } from "../../shared/rpc/keys-contract.ts";
 import type { LogRecordView, LogSummaryView, StatsView, UpstreamView } from "../../shared/rpc/contract.ts";
 import { ROUTING_DEFAULTS } from "../../shared/upstream-fields.ts";
@@ -119,4 +120,22 @@ export function makeKey(p: Partial<Omit<KeyView, "standing">> & { id: number; st
   const { standing, ...rest } = p;
   const k = { name: `key${p.id}`, prefix: `sk-route-${String(p.id).padStart(4, "0")}`, ...KEY_DEFAULTS, rotatedUntil: null, createdAt: T0, updatedAt: T0, ...rest };
   return { ...k, standing: standingOf(k, standing) };
+}
+
+const zeroSummary = (requests: number, costMicros = 0): HistorySummaryView => ({
+  requests, errors: 0, errorRate: requests ? 0 : null, errorsByClass: {}, tokens: { prompt: 0, completion: 0, cached: 0, cacheWrite: 0, reasoning: 0 },
+  costMicros, unpriced: 0, latencyMs: requests ? { p50: 120, p95: 480, p99: 900 } : null, ttftMs: null,
+});
+
+/** A stats.history answer with these requests per bucket (oldest first), each request costing 1000 micro-dollars. */
+export function makeHistory(bucket: "hour" | "day", requests: number[]): HistoryView {
+  const size = bucket === "hour" ? 3_600_000 : 86_400_000;
+  const since = Math.floor(T0 / size) * size - (requests.length - 1) * size;
+  const total = requests.reduce((a, b) => a + b, 0);
+  return {
+    since, until: T0, bucket, by: "upstream",
+    series: requests.map((n, i) => ({ start: since + i * size, ...zeroSummary(n, n * 1000) })),
+    totals: zeroSummary(total, total * 1000),
+    groups: [{ name: "up1", ...zeroSummary(total, total * 1000) }],
+  };
 }

@@ -1,11 +1,13 @@
-// logs [-f], show, stats [--watch]: read-only views of the running daemon.
-import { InvalidArgumentError, type Command } from "commander";
+// logs [-f], show, stats [--watch | --since]: read-only views of the running daemon.
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { parseSpanMs } from "../../../shared/rpc/history-contract.ts";
 import type { LogSummaryView, Params } from "../../../shared/rpc/contract.ts";
 import { RpcError } from "../../../shared/rpc/errors.ts";
 import { action } from "./action.ts";
 import { upstreamArg, withDaemon, type Ctx } from "./backend.ts";
 import { logTable, printLogRecord, printStats } from "./format.ts";
-import { EXIT, printJson } from "./output.ts";
+import { printHistory } from "./history-format.ts";
+import { CliError, EXIT, printJson } from "./output.ts";
 import { durationArg } from "./upstream-commands.ts";
 
 function countArg(v: string): number {
@@ -61,7 +63,17 @@ async function logs(ctx: Ctx, opts: Record<string, any>): Promise<number> {
   });
 }
 
+function spanArg(v: string): string {
+  if (parseSpanMs(v) === null) throw new InvalidArgumentError('use a period such as "24h", "7d" or "30d"');
+  return v;
+}
+
 async function stats(ctx: Ctx, opts: Record<string, any>): Promise<number | void> {
+  if (opts.since !== undefined) {
+    if (opts.watch) throw new CliError("--since shows history; --watch the last minute: use one of them", EXIT.usage, "usage");
+    const h = await withDaemon(ctx, (rpc) => rpc.call("stats.history", { since: opts.since, by: opts.by }));
+    return ctx.g.json ? printJson(ctx.o, h) : printHistory(ctx.o, h, opts.since);
+  }
   return withDaemon(ctx, async (rpc) => {
     const show = (s: Parameters<typeof printStats>[1]) => {
       if (ctx.g.json) return ctx.o.out(JSON.stringify(s, null, opts.watch ? undefined : 2));
@@ -104,7 +116,9 @@ export function registerLogCommands(program: Command): void {
 
   program
     .command("stats")
-    .description("per-upstream requests/s, error rate, p50/p95 latency and TTFT over the last minute")
+    .description("per-upstream requests/s, error rate, p50/p95 latency and TTFT over the last minute; with --since, over a period from the hourly history")
     .option("-w, --watch", "refresh every second (Ctrl-C stops)")
+    .option("--since <period>", "requests, errors, tokens, cost, latency over the last PERIOD (24h, 7d, 30d), across restarts", spanArg)
+    .addOption(new Option("--by <what>", "one line per upstream, model or client key (with --since)").choices(["upstream", "model", "key"]).default("upstream"))
     .action(action(stats));
 }

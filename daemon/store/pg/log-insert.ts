@@ -4,9 +4,14 @@
 // against a multi-row VALUES insert chunked under that limit (README.md, bench-log-insert.ts):
 // unnest writes 2.5x the rows per second. A row id the table has is skipped: the spool and the crash
 // journal may replay a batch that made it (log-spool.ts), and the first row of an id is the fullest.
+// The rows it inserted (RETURNING id) are folded into log_rollup (../rollup.ts) in the same
+// transaction: one more unnest statement, an upsert per distinct hour × upstream × model × key.
+import { FOLD_LAYOUT, foldBatch, rollupBatch } from "../rollup.ts";
+import { pgRollupUpsert } from "../rollup-sql.ts";
 import type { LogRow } from "../types.ts";
 import type { PgClient } from "./client.ts";
 import { bindLog, logColumnSpecs } from "./log-rows.ts";
+import { logRollup } from "./schema-rollup.ts";
 
 export type LogInserter = (sql: PgClient, rows: LogRow[]) => Promise<void>;
 
@@ -22,11 +27,21 @@ const fail = (type: string): never => {
 export function unnestInserter(): LogInserter {
   const specs = logColumnSpecs();
   const oids = specs.map((c) => ELEMENT_OID[c.type] ?? fail(c.type));
-  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ON CONFLICT ("id") DO NOTHING`;
+  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ON CONFLICT ("id") DO NOTHING RETURNING "id"`;
+  const rollup = pgRollupUpsert(logRollup);
+  const rollupOids = rollup.types.map((t) => ELEMENT_OID[t] ?? fail(t));
+  const [counters, buckets] = FOLD_LAYOUT;
   return async (sql, rows) => {
     const columns: unknown[][] = specs.map(() => new Array(rows.length));
-    rows.forEach((r, j) => bindLog(r).forEach((v, i) => (columns[i]![j] = v)));
-    // One statement: all rows or none without a BEGIN/COMMIT round trip each side of it.
-    await sql.unsafe(text, columns.map((c, i) => sql.array(c as never[], oids[i])) as never[]);
+    const bound = rows.map(bindLog);
+    bound.forEach((r, j) => r.forEach((v, i) => (columns[i]![j] = v)));
+    const batch = rollupBatch(rows);
+    await sql.begin(async (tx) => {
+      const inserted = new Set((await tx.unsafe(text, columns.map((c, i) => sql.array(c as never[], oids[i])) as never[])).map((r) => r.id as string));
+      if (inserted.size === 0) return; // all replays: their numbers are in the rollup already
+      const groups: unknown[][] = rollup.types.map(() => []);
+      foldBatch(bound, batch, (_r, i) => (inserted.delete(rows[i]!.id) ? 1 : 0), (v) => v.forEach((x, i) => groups[i]!.push(Array.isArray(x) ? `{${x.join(",")}}` : x)), counters, buckets);
+      await tx.unsafe(rollup.text, groups.map((c, i) => sql.array(c as never[], rollupOids[i])) as never[]);
+    });
   };
 }

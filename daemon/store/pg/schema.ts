@@ -2,3 +2,4 @@
 export * from "./schema-config.ts";
 export * from "./schema-logs.ts";
 export * from "./schema-cluster.ts";
+export * from "./schema-rollup.ts";

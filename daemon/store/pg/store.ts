@@ -1,8 +1,11 @@
 // The Store contract on Postgres, with the SQLite store's semantics (sqlite/store.ts); plus the
 // cluster and budget surfaces. Every upstream and key edit announces itself (key-store.ts `announced`).
-import { asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { fromStored } from "../log-columns.ts";
+import { toRollupRecord } from "../rollup.ts";
+import { rollupConditions } from "../rollup-sql.ts";
+import { logRollup } from "./schema-rollup.ts";
 import type { Store, UpstreamRecord } from "../types.ts";
 import { createBudgetStore } from "./budget.ts";
 import { maskUrl, type PgClient } from "./client.ts";
@@ -48,6 +51,9 @@ export function createPgStore(client: PgClient, db: Db, url: string): Store {
     },
     async insertLogs(rows) {
       if (rows.length > 0) await insertLogs(client, rows);
+    },
+    async readRollup(q) {
+      return (await db.select().from(logRollup).where(and(...rollupConditions(logRollup, q))).orderBy(asc(logRollup.hour))).map(toRollupRecord);
     },
     async countLogs() {
       return (await db.select({ n: count() }).from(requestLogs))[0]?.n ?? 0;

@@ -3,13 +3,18 @@
 // waits on SQLite: a 256-row batch takes ~2 ms there, and a WAL checkpoint inside a commit 15–30 ms.
 // The periodic limit-counter writes go the same way, so the event loop never waits for the log
 // thread's write lock either (bun:sqlite's busy wait would block it).
-// Rows cross as one JSON string of arrays of already-bound values, in the prepared INSERT's column order.
+// Rows cross as one JSON string of arrays of already-bound values, in the prepared INSERT's column order,
+// with their rollup contributions (../rollup.ts): the rows the INSERT really writes are folded into
+// log_rollup in the same transaction, by foldBatch's own source text run here.
+import { FOLD_LAYOUT, foldBatch, KEY_COLUMNS, mergingUpsert } from "../rollup.ts";
 
 /** One SQL statement with its bound values, as drizzle's toSQL() gives them. */
 export type Statement = { sql: string; params: unknown[] };
+/** The prepared statements of the log thread: the row insert, and the rollup's read and upsert. */
+export type LogSql = { insert: string; rollup: { select: string; upsert: string } };
 
 export interface LogWorker {
-  /** `batch`: a JSON array of rows, each an array of values in the prepared INSERT's column order. */
+  /** `batch`: JSON of {rows, keys, contrib}: rows as arrays in the prepared INSERT's column order, and their RollupBatch. */
   insert(batch: string): Promise<void>;
   /** Other periodic writes (limit counters), in one transaction on the same thread as the log. */
   run(statements: Statement[]): Promise<void>;
@@ -23,6 +28,9 @@ type Reply = { id: number; error?: string };
 // and from the single-file executable, and out of the bundler's reach (it rewrites `require`).
 const WORKER_SOURCE = `
 const { Database } = require("bun:sqlite");
+const foldBatch = ${foldBatch.toString()};
+const mergingUpsert = ${mergingUpsert.toString()};
+const [COUNTERS, BUCKETS, KEYS] = ${JSON.stringify([...FOLD_LAYOUT, KEY_COLUMNS])};
 let db, insertMany, runAll;
 onmessage = (e) => {
   const m = e.data;
@@ -32,7 +40,10 @@ onmessage = (e) => {
       db.exec("PRAGMA busy_timeout = 5000");
       db.exec("PRAGMA synchronous = NORMAL");
       const stmt = db.prepare(m.open.sql);
-      insertMany = db.transaction((rows) => { for (const r of rows) stmt.run(...r); });
+      const stored = db.prepare(m.open.rollup.select);
+      const write = db.prepare(m.open.rollup.upsert);
+      const upsert = mergingUpsert((k) => stored.get(...k), (v) => write.run(...v), KEYS, COUNTERS);
+      insertMany = db.transaction((b) => foldBatch(b.rows, b, (r) => stmt.run(...r).changes, upsert, COUNTERS, BUCKETS));
       runAll = db.transaction((list) => { for (const s of list) db.query(s.sql).run(...s.params); });
     } else if (m.rows) insertMany(JSON.parse(m.rows));
     else if (m.statements) runAll(m.statements);
@@ -47,7 +58,7 @@ onmessage = (e) => {
  * Starts the log thread. If it cannot open the database, or dies, inserts go to `fallback` (the
  * calling thread) instead: the log must be written either way.
  */
-export function startLogWorker(path: string, sql: string, fallback: () => LogWorker): LogWorker {
+export function startLogWorker(path: string, sql: LogSql, fallback: () => LogWorker): LogWorker {
   let local: LogWorker | null = null;
   const useLocal = () => (local ??= fallback());
   let worker: Worker;
@@ -80,7 +91,7 @@ export function startLogWorker(path: string, sql: string, fallback: () => LogWor
       waiting.set(id, { resolve, reject });
       worker.postMessage({ ...m, id });
     });
-  const opened = send({ open: { path, sql } }).then(
+  const opened = send({ open: { path, sql: sql.insert, rollup: sql.rollup } }).then(
     () => true,
     () => false,
   );

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { UPSTREAM_TYPES, type PriceTable } from "../../../shared/upstream-fields.ts";
+import { counterColumns } from "../rollup.ts";
 
 export const upstreams = sqliteTable("upstreams", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -139,3 +140,21 @@ export const limitCounters = sqliteTable("limit_counters", {
   snapshot: text("snapshot", { mode: "json" }).notNull().$type<unknown>(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// The hourly rollup of request_logs, kept forever (issue 17; rollup.ts): retention deletes rows,
+// never this. Keyed by hour start × upstream label ("" none) × model ("" none) × key id (0 none):
+// NOT NULL stand-ins for none, so the key works as a primary key. Histograms: JSON arrays of counts.
+const counter = (name: string) => integer(name).notNull().default(0);
+export const logRollup = sqliteTable(
+  "log_rollup",
+  {
+    hour: integer("hour").notNull(),
+    upstream: text("upstream").notNull(),
+    model: text("model").notNull(),
+    keyId: integer("key_id").notNull(),
+    ...counterColumns(counter),
+    latencyHist: text("latency_hist").notNull(),
+    ttftHist: text("ttft_hist").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.upstream, t.model, t.keyId] })],
+);

@@ -1,10 +1,12 @@
 import type { Database } from "bun:sqlite";
-import { asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { checkLogColumns, fromStored, LOG_COLUMNS, logBinder } from "../log-columns.ts";
+import { FOLD_LAYOUT, foldBatch, KEY_COLUMNS, mergingUpsert, rollupBatch, toRollupRecord, type RollupBatch } from "../rollup.ts";
+import { rollupConditions, sqliteRollupStatements } from "../rollup-sql.ts";
 import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
-import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
+import { startLogWorker, type LogSql, type LogWorker, type Statement } from "./log-worker.ts";
 import * as schema from "./schema.ts";
 import type { Store, UpstreamRecord } from "../types.ts";
 
@@ -25,11 +27,13 @@ function logInsert() {
 }
 
 /** Inserts on the calling thread: for an in-memory database, which a worker cannot share. */
-function localLogInsert(sqlite: Database, sql: string): LogWorker {
-  const stmt = sqlite.prepare(sql);
-  const insertMany = sqlite.transaction((rows: unknown[][]) => {
-    for (const r of rows) stmt.run(...(r as string[]));
-  });
+function localLogInsert(sqlite: Database, sql: LogSql): LogWorker {
+  const stmt = sqlite.prepare(sql.insert);
+  const stored = sqlite.prepare<{ l: string; t: string }, string[]>(sql.rollup.select);
+  const write = sqlite.prepare(sql.rollup.upsert);
+  const [counters, buckets] = FOLD_LAYOUT;
+  const upsert = mergingUpsert((k) => stored.get(...(k as string[])), (v) => write.run(...(v as string[])), KEY_COLUMNS, counters);
+  const insertMany = sqlite.transaction((b: RollupBatch & { rows: unknown[][] }) => foldBatch(b.rows, b, (r) => stmt.run(...(r as string[])).changes, upsert, counters, buckets));
   const runAll = sqlite.transaction((list: Statement[]) => {
     for (const s of list) sqlite.query(s.sql).run(...(s.params as string[]));
   });
@@ -38,7 +42,7 @@ function localLogInsert(sqlite: Database, sql: string): LogWorker {
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
   const { upstreams, requestLogs, limitCounters } = schema;
-  const sql = logInsert();
+  const sql = { insert: logInsert(), rollup: sqliteRollupStatements(schema.logRollup) };
   const logs = location === ":memory:" ? localLogInsert(sqlite, sql) : startLogWorker(location, sql, () => localLogInsert(sqlite, sql));
   return {
     kind: "sqlite",
@@ -69,7 +73,10 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
     async insertLogs(rows) {
       if (rows.length === 0) return;
       // One JSON string crosses to the log thread: half the cost of structured-cloning the arrays.
-      await logs.insert(JSON.stringify(rows.map(bindLog)));
+      await logs.insert(JSON.stringify({ rows: rows.map(bindLog), ...rollupBatch(rows) }));
+    },
+    async readRollup(q) {
+      return db.select().from(schema.logRollup).where(and(...rollupConditions(schema.logRollup, q))).orderBy(asc(schema.logRollup.hour)).all().map(toRollupRecord);
     },
     async countLogs() {
       return db.select({ n: count() }).from(requestLogs).get()?.n ?? 0;
