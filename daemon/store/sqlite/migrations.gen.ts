@@ -4,6 +4,7 @@ import m0 from "../../../drizzle/sqlite/0000_stale_felicia_hardy.sql" with { typ
 import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type: "text" };
 import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
 import m3 from "../../../drizzle/sqlite/0003_unique_shiver_man.sql" with { type: "text" };
+import m4 from "../../../drizzle/sqlite/0004_open_thanos.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
@@ -11,4 +12,5 @@ export const sqlByTag: Record<string, string> = {
   "0001_demonic_human_fly": m1,
   "0002_wet_killraven": m2,
   "0003_unique_shiver_man": m3,
+  "0004_open_thanos": m4,
 };

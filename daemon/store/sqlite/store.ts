@@ -5,6 +5,7 @@ import { checkLogColumns, fromStored, LOG_COLUMNS, logBinder } from "../log-colu
 import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
 import { startLogWorker, type LogWorker, type Statement } from "./log-worker.ts";
+import { sqliteRetention } from "./retention.ts";
 import * as schema from "./schema.ts";
 import type { Store, UpstreamRecord } from "../types.ts";
 
@@ -30,10 +31,8 @@ function localLogInsert(sqlite: Database, sql: string): LogWorker {
   const insertMany = sqlite.transaction((rows: unknown[][]) => {
     for (const r of rows) stmt.run(...(r as string[]));
   });
-  const runAll = sqlite.transaction((list: Statement[]) => {
-    for (const s of list) sqlite.query(s.sql).run(...(s.params as string[]));
-  });
-  return { insert: async (batch) => insertMany(JSON.parse(batch)), run: async (list) => runAll(list), close: async () => {} };
+  const runAll = sqlite.transaction((list: Statement[]) => list.map((s) => sqlite.query(s.sql).run(...(s.params as string[])).changes));
+  return { insert: async (batch) => insertMany(JSON.parse(batch)), run: async (list) => runAll(list), exec: async (sql) => void sqlite.exec(sql), close: async () => {} };
 }
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
@@ -43,6 +42,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
   return {
     kind: "sqlite",
     location,
+    retention: sqliteRetention(sqlite, logs),
     ...keyMethods(db),
     async listUpstreams() {
       return db.select().from(upstreams).orderBy(asc(upstreams.position), asc(upstreams.id)).all() as UpstreamRecord[];
@@ -102,7 +102,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
           .onConflictDoUpdate({ target: limitCounters.upstreamId, set: { snapshot: r.snapshot, updatedAt: now } });
         statements.push(upsert.toSQL());
       }
-      if (statements.length > 0) await logs.run(statements);
+      if (statements.length > 0) await logs.run(statements).then(() => {});
     },
     async close() {
       await logs.close(); // its inserts first, so the checkpoint below includes them
