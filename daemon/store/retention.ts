@@ -39,11 +39,24 @@ export interface RetentionOptions {
   onPass?: (p: RetentionPass) => void;
 }
 
+/**
+ * Between steps: rest as long as the last step took (at most 100 ms), so a pass uses at most about
+ * half of a core beside the proxy, however large the backlog (measured: bench/retention.ts).
+ */
+function dutyCycle(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    const rest = Math.min(100, performance.now() - since);
+    await new Promise<void>((r) => setTimeout(r, rest));
+    since = performance.now();
+  };
+}
+
 export function createRetention(o: RetentionOptions) {
   const now = o.now ?? Date.now;
   const batch = o.batch ?? 500;
   const maxSteps = o.maxSteps ?? 10_000;
-  const pause = o.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
+  const pause = o.pause ?? dutyCycle();
   const s = o.store;
   // Rows before this have no bodies (cleared in ts order): each pass resumes here, not from the start.
   let bodiesUpTo = 0;
