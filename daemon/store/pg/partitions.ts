@@ -24,6 +24,8 @@ export async function listPartitions(sql: PgClient): Promise<{ name: string; lo:
 async function createPartition(sql: PgClient, lo: number): Promise<void> {
   const name = nameOf(lo);
   await sql.begin(async (tx) => {
+    // Rows of that day arriving meanwhile wait (briefly) instead of landing in the default after the move.
+    await tx.unsafe("LOCK TABLE request_logs_default IN ACCESS EXCLUSIVE MODE");
     await tx.unsafe(`CREATE TABLE "${name}" (LIKE request_logs INCLUDING DEFAULTS)`);
     await tx.unsafe(`WITH moved AS (DELETE FROM request_logs_default WHERE ts >= $1 AND ts < $2 RETURNING *) INSERT INTO "${name}" SELECT * FROM moved`, [lo, lo + DAY]);
     await tx.unsafe(`ALTER TABLE request_logs ATTACH PARTITION "${name}" FOR VALUES FROM (${lo}) TO (${lo + DAY})`);
