@@ -40,6 +40,8 @@ import { openLogSpool } from "./store/log-spool.ts";
 import { dirname, resolve } from "node:path";
 import { createStatsCollector } from "./stats/collector.ts";
 import { openStore } from "./store/open.ts";
+import { createLogLifecycle } from "./store/log-lifecycle.ts";
+import type { FreeSpace } from "./store/disk-guard.ts";
 import type { Store } from "./store/types.ts";
 import { createUpstreamService } from "./upstreams/service.ts";
 import { createKeyService } from "./keys/service.ts";
@@ -96,6 +98,10 @@ export interface DaemonOptions {
   redisPrefix?: string;
   /** Config poll and heartbeat intervals when the store is shared (tests shorten them). */
   cluster?: ClusterOptions;
+  /** Request-log retention: how often a full pass and a size-cap check run (tests shorten or stretch them). */
+  retention?: { intervalMs?: number; checkMs?: number };
+  /** Free space of the database's file system (tests inject it); default statfs beside the SQLite file. */
+  freeSpace?: FreeSpace;
 }
 
 export const DEFAULT_MAX_BODY = 32 << 20;
@@ -117,7 +123,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const hostname = opts.hostname ?? "0.0.0.0";
   const port = opts.port ?? 8888;
   assertAddressFree(hostname, port); // so does a second routed on the same address (without a socket)
-  const store = opts.store ?? (await openStore(opts.dbPath ?? "./db.sqlite"));
+  const store = opts.store ?? (await openStore(opts.dbPath ?? "./db.sqlite", { convert: { onVacuum: (bytes) => log.info("converting the database to incremental vacuum so retention passes shrink the file: one VACUUM rewrites it now, once", { bytes }) } }));
 
   const spoolDir = opts.spoolDir === undefined ? defaultSpoolDir(store) : opts.spoolDir;
   const spool = spoolDir === null ? null : await openLogSpool(spoolDir, opts.spoolMaxBytes).catch(async (err) => {
@@ -180,6 +186,7 @@ export async function startDaemon(opts: DaemonOptions) {
   let notifier = makeNotifier(config);
   redisShare?.started();
   let includeExcerpt = config.notify?.include_excerpt ?? false;
+  const logLife = createLogLifecycle({ store, log, now, config: () => current, emit: (e) => notifier.emit(e), freeSpace: opts.freeSpace, ...opts.retention });
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
@@ -189,6 +196,7 @@ export async function startDaemon(opts: DaemonOptions) {
     toRow(ctx) {
       const row = toLogRow(ctx);
       chargeRow(row, ctx, opts.coster ?? pricer);
+      logLife.capture(row, ctx.key?.record.logCapture); // after pricing: what is kept, never what is charged
       if (ctx.key) keyWatch.settled(ctx.key, row);
       // TPM: the estimate made at admission becomes the real usage (kept when the reply was dropped).
       if (!row.bodiesDropped) ctx.limitCorrect?.(row.totalTokens ?? 0);
@@ -288,7 +296,7 @@ export async function startDaemon(opts: DaemonOptions) {
     isDraining: () => draining,
     via: `1.1 ${nodeId}`,
     idleTimeoutS,
-    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), hasSpool: spool !== null, isDraining: () => draining, billing, redis: redisShare?.state, cluster: () => cluster.health() }),
+    local: createLocalRoutes({ pool, live, gate: guard.gate, metrics, auth, access, upstreams, startedAt, logStore: () => writer.state(), logDisk: logLife.diskLowReason, hasSpool: spool !== null, isDraining: () => draining, billing, redis: redisShare?.state, cluster: () => cluster.health() }),
   });
   function applyConfig(c: ConfigFile) {
     current = c;
@@ -332,6 +340,7 @@ export async function startDaemon(opts: DaemonOptions) {
   const abandonStart = async () => {
     watcher?.close();
     clearInterval(limitTimer);
+    await logLife.stop();
     await runtime.stop();
     await redisShare?.close();
     await store.close();
@@ -359,6 +368,7 @@ export async function startDaemon(opts: DaemonOptions) {
   notifier.emit({ type: "daemon_started", summary: `listening on ${server.hostname}:${server.port} with ${pool.all().length} upstreams`, at: Date.now() });
   keyWatch.start(); // expiring keys: now, hourly and after each reload of keys
   log.info("listening", { addr: `${server.hostname}:${server.port}`, db: store.location, upstreams: pool.all().length, auth: auth ? "on" : "off" });
+  logLife.start(); // prints the request log's settings; the first retention pass runs now
   if (opts.socketPath) {
     try {
       control = await startControl({
@@ -385,6 +395,7 @@ export async function startDaemon(opts: DaemonOptions) {
           config: () => current,
           lastReloadError: () => lastReloadError,
           logStore: () => writer.state(),
+          retention: logLife.status,
           cluster: () => cluster.status(),
         },
       });
@@ -437,6 +448,7 @@ export async function startDaemon(opts: DaemonOptions) {
       const unsettled = (await shared?.close()) ?? 0; // after the log drain: every row's cost is settled
       if (unsettled > 0) log.error("budget settlements could not be written to the database before exit; this node's holds stay until it is released as dead", { unsettled });
       clearInterval(limitTimer);
+      await logLife.stop();
       await runtime.stop();
       await flushLimits();
       await redisShare?.close();
@@ -449,7 +461,7 @@ export async function startDaemon(opts: DaemonOptions) {
     return stopping;
   }
 
-  return { redis: redisShare, keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, cluster, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
+  return { logLife, redis: redisShare, keys: clientKeys, registry, reloadKeys, router, pricer, limits, health, guard, runtime, lastReloadError: () => lastReloadError, cluster, server, url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`, port: server.port!, store, pool, metrics, writer, pipeline, notifier: () => notifier, reload, upstreams, stats, control, reloadConfig, stop };
 }
 
 export type Daemon = Awaited<ReturnType<typeof startDaemon>>;

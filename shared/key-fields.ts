@@ -1,6 +1,7 @@
 // How a client key's settings are validated, wherever they come from: the control socket,
 // routectl's arguments, `routectl keys import`. One definition, one set of messages.
 import { z } from "zod";
+import { captureTextSchema } from "./log-capture.ts";
 
 export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 export const keyNameSchema = z.string().regex(KEY_NAME, { message: "must be 1-64 characters of letters, digits, '.', '_', '@' or '-', starting with a letter or digit" });
@@ -24,5 +25,7 @@ export const keySettingsFields = {
   budgetWindow: z.enum(BUDGET_WINDOWS),
   softBudgetMicros: micros.nullable(),
   allowPinning: z.boolean(),
+  /** How much of this key's requests the log keeps (full, metadata, truncate:<size>); null: log.capture. */
+  logCapture: captureTextSchema.nullable(),
   note: z.string().max(1000).nullable(),
 };

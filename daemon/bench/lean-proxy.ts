@@ -60,7 +60,7 @@ const server = Bun.serve({
       promptTokens: parsed.usage?.prompt_tokens ?? null, completionTokens: parsed.usage?.completion_tokens ?? null,
       totalTokens: parsed.usage?.total_tokens ?? null, tokensEstimated: false, errorCode: null, errorMessage: null,
       userAgent: req.headers.get("user-agent"), upstreamRequestId: null, bodiesDropped: false,
-      keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false,
+      keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
     });
     if (rows.length >= 256) flush();
     return new Response(reply, { status: res.status, headers: { ...JSON_HEADERS, "x-request-id": id } });

@@ -19,6 +19,7 @@ import {
 } from "../../shared/upstream-fields.ts";
 import { linkLocalProblem } from "../../shared/endpoint-policy.ts";
 import { notifySchema } from "../notify/schema.ts";
+import { logConfigSchema } from "./log-schema.ts";
 import { STRATEGIES } from "../routing/select/types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -146,6 +147,8 @@ export const configFileSchema = z.strictObject({
   stream_timeout: duration.optional(),
   stall_timeout: duration.optional(),
   notify: notifySchema.optional(),
+  /** Request-log retention, size cap and capture (log-schema.ts). */
+  log: logConfigSchema.optional(),
   /** Price overrides (USD per million tokens) by model glob, ahead of the built-in table. */
   prices: priceTableSchema.optional(),
   /** Group → cost multiplier for requests an upstream of that group serves. */

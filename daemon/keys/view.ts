@@ -6,7 +6,7 @@ import type { ClientKeyRecord } from "../store/types.ts";
 
 export type KeySettings = Pick<
   ClientKeyRecord,
-  "enabled" | "expiresAt" | "models" | "groups" | "allowIps" | "rpm" | "rpd" | "tpm" | "maxInflight" | "budgetMicros" | "budgetWindow" | "softBudgetMicros" | "allowPinning" | "note"
+  "enabled" | "expiresAt" | "models" | "groups" | "allowIps" | "rpm" | "rpd" | "tpm" | "maxInflight" | "budgetMicros" | "budgetWindow" | "softBudgetMicros" | "allowPinning" | "logCapture" | "note"
 >;
 
 export const DEFAULT_SETTINGS: KeySettings = {
@@ -23,6 +23,7 @@ export const DEFAULT_SETTINGS: KeySettings = {
   budgetWindow: "total",
   softBudgetMicros: null,
   allowPinning: false,
+  logCapture: null,
   note: null,
 };
 const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof KeySettings)[];

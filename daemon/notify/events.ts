@@ -10,6 +10,8 @@ export const EVENT_TYPES = [
   "log_store_failing", // request-log rows cannot be written
   "log_spooling", // … and are being spooled to a local file
   "log_spool_replayed", // the spooled rows are all in the store again
+  "log_disk_low", // the database's disk is nearly full: rows are stored without bodies
+  "log_disk_ok", // … and has space again
   "redis_down", // Redis (shared limits and health) cannot be reached
   "redis_recovered", // … and is back
   "key_soft_budget", // a client key's spend passed its soft budget (once per budget window)
@@ -41,6 +43,8 @@ const TITLE: Record<EventType, string> = {
   log_store_failing: "Request log store failing",
   log_spooling: "Request log spooling to disk",
   log_spool_replayed: "Request log spool replayed",
+  log_disk_low: "Disk nearly full: request log without bodies",
+  log_disk_ok: "Disk space back: request log bodies kept again",
   redis_down: "Redis unreachable: limits enforced per node",
   redis_recovered: "Redis reachable again: limits shared",
   key_soft_budget: "Client key passed its soft budget",

@@ -21,6 +21,8 @@ export interface LocalDeps extends AdminDeps {
   /** The admin and metrics keys. */
   access: Access;
   logStore: () => LogStoreState;
+  /** Why the log is cut short (the database's disk nearly full: rows without bodies); null: it is not. */
+  logDisk?: () => string | null;
   isDraining: () => boolean;
   startedAt: number;
   /** A failing store's rows go to disk (log-spool.ts): nothing is lost while it is away. */
@@ -103,7 +105,8 @@ export function createLocalRoutes(deps: LocalDeps) {
     if (path === "/health") {
       if (deps.isDraining()) return errorResponse(503, "shutting_down", "Route is shutting down");
       const store = deps.logStore();
-      const reason = degradedReason(store);
+      const disk = deps.logDisk?.() ?? null;
+      const reason = [degradedReason(store), disk].filter((r) => r !== null).join("; ") || null;
       const redis = deps.redis?.();
       const cluster = deps.cluster?.();
       // Redis away: this node still serves, deciding limits alone (redis_outage).

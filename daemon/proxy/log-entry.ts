@@ -105,6 +105,8 @@ export function receiptOf(ctx: RequestContext): LogRow {
     cacheWriteTokens: null,
     reasoningTokens: null,
     affinity: ctx.upstream !== null && ctx.upstream === ctx.session?.preferred,
+    bodiesOmitted: null,
+    replyTruncated: false,
   };
 }
 

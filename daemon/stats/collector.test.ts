@@ -12,7 +12,7 @@ const up = (id: number, name: string, enabled = true): UpstreamRecord => ({
 const row = (over: Partial<LogRow>): LogRow => ({
   id: "x", ts: 0, clientIp: null, method: "POST", path: "/v1/chat/completions", model: "m", stream: true, requestBody: null, requestBytes: 0,
   requestTruncated: false, upstreamId: null, upstreamName: null, attempts: [], status: 200, ttfbMs: null, ttftMs: null, totalMs: 0,
-  replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, tokensEstimated: false, upstreamModel: null, plan: null, errorCode: null, errorMessage: null, userAgent: null, upstreamRequestId: null, bodiesDropped: false, keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false,
+  replyText: null, toolCalls: null, promptTokens: null, completionTokens: null, totalTokens: null, tokensEstimated: false, upstreamModel: null, plan: null, errorCode: null, errorMessage: null, userAgent: null, upstreamRequestId: null, bodiesDropped: false, keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
   ...over,
 });
 

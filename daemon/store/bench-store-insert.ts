@@ -18,7 +18,7 @@ const row = (i: number): LogRow => ({
   upstreamId: 1 + (i % 3), upstreamName: `up-${i % 3}`, upstreamModel: null, plan: ["main", "backup"], attempts: [{ upstreamId: 1, upstream: "main", outcome: "ok", status: 200, ms: 40 }],
   status: i % 50 === 0 ? 502 : 200, ttfbMs: 10, ttftMs: 12 + (i % 200), totalMs: 40 + (i % 900), replyText: "y".repeat(300), toolCalls: null, promptTokens: 100, completionTokens: 80, totalTokens: 180,
   tokensEstimated: false, errorCode: null, errorMessage: null, userAgent: "bench/1", upstreamRequestId: `req_${i}`, bodiesDropped: false, keyId: i % 5,
-  keyName: `k${i % 5}`, costMicros: 1234, priceSource: "estimate", cachedTokens: 10, cacheWriteTokens: null, reasoningTokens: null, affinity: false,
+  keyName: `k${i % 5}`, costMicros: 1234, priceSource: "estimate", cachedTokens: 10, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
 });
 
 async function bench(label: string, store: Store): Promise<void> {

@@ -19,7 +19,7 @@ export const logRow = (id: string, n: number): LogRow => ({
   status: 201, ttfbMs: 11, ttftMs: 12, totalMs: 13, replyText: `reply ${n} 👋`, toolCalls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
   promptTokens: 21, completionTokens: 22, totalTokens: 43, tokensEstimated: true, errorCode: "upstream_reset", errorMessage: "upstream connection lost mid-stream",
   userAgent: "agent/1.0", upstreamRequestId: `req_${n}`, bodiesDropped: n % 2 === 1, keyId: n, keyName: `key-${n}`, costMicros: 1_234_567 + n,
-  priceSource: "genai-prices:openai/gpt-4o", cachedTokens: 3, cacheWriteTokens: 4, reasoningTokens: 5, affinity: true,
+  priceSource: "genai-prices:openai/gpt-4o", cachedTokens: 3, cacheWriteTokens: 4, reasoningTokens: 5, affinity: true, bodiesOmitted: "expired", replyTruncated: true,
 });
 
 export const bareLogRow = (id: string): LogRow => ({
@@ -35,7 +35,7 @@ export const upstream = (name: string, position: number, extra: Partial<NewUpstr
 
 export const clientKey = (name: string, extra: Partial<NewClientKey> = {}): NewClientKey => ({
   name, prefix: `sk-route-${name}`, hash: `hash-${name}`, prevHash: null, prevValidUntil: null, enabled: true, expiresAt: null, models: null, groups: null, allowIps: null,
-  rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, note: null, ...extra,
+  rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, logCapture: null, note: null, ...extra,
 });
 
 export function storeContract(f: StoreFactory): void {
@@ -66,7 +66,8 @@ export function storeContract(f: StoreFactory): void {
       const store = await fresh();
       const first = logRow("0190-a", 1);
       await store.insertLogs([first]);
-      await store.insertLogs([logRow("0190-b", 2), { ...logRow("0190-a", 3), requestBody: null, bodiesDropped: true }]);
+      // A replay (spool, crash journal) carries the row's own ts: Postgres' key is (id, ts), as request_logs is partitioned on ts.
+      await store.insertLogs([logRow("0190-b", 2), { ...logRow("0190-a", 3), ts: first.ts, requestBody: null, bodiesDropped: true }]);
       expect(await store.countLogs()).toBe(2);
       expect(await store.getLog("0190-a")).toEqual(first);
     });

@@ -8,7 +8,7 @@ export const LOG_COLUMNS = [
   "upstreamId", "upstreamName", "upstreamModel", "plan", "attempts", "status", "ttfbMs", "ttftMs", "totalMs",
   "replyText", "toolCalls", "promptTokens", "completionTokens", "totalTokens", "tokensEstimated", "errorCode",
   "errorMessage", "userAgent", "upstreamRequestId", "bodiesDropped", "keyId", "keyName", "costMicros", "priceSource",
-  "cachedTokens", "cacheWriteTokens", "reasoningTokens", "affinity",
+  "cachedTokens", "cacheWriteTokens", "reasoningTokens", "affinity", "bodiesOmitted", "replyTruncated",
 ] as const satisfies readonly (keyof LogRow)[];
 
 /** Throws unless `keys` (a schema's column keys, in order) is LOG_COLUMNS. */
@@ -34,5 +34,5 @@ export const logBinder = (bool: (b: boolean) => unknown) => (r: LogRow): unknown
   r.upstreamId, r.upstreamName, r.upstreamModel, r.plan && JSON.stringify(r.plan), JSON.stringify(r.attempts), r.status, r.ttfbMs, r.ttftMs, r.totalMs,
   r.replyText, r.toolCalls && JSON.stringify(r.toolCalls), r.promptTokens, r.completionTokens, r.totalTokens, bool(r.tokensEstimated), r.errorCode,
   r.errorMessage, r.userAgent, r.upstreamRequestId, bool(r.bodiesDropped), r.keyId, r.keyName, r.costMicros, r.priceSource,
-  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, bool(r.affinity),
+  r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, bool(r.affinity), r.bodiesOmitted, bool(r.replyTruncated),
 ];

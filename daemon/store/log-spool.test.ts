@@ -22,7 +22,7 @@ const row = (i: number, body = 100): LogRow =>
     plan: null, attempts: [], status: 200, ttfbMs: 1, ttftMs: null, totalMs: 2, replyText: "r", toolCalls: null, promptTokens: null,
     completionTokens: null, totalTokens: null, tokensEstimated: false, errorCode: null, errorMessage: null, userAgent: null,
     upstreamRequestId: null, bodiesDropped: false, keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null,
-    cacheWriteTokens: null, reasoningTokens: null, affinity: false,
+    cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
   }) as LogRow;
 
 /** The SQLite store in `dir`, whose log inserts fail while `failing`; `inserted`: ids in the order written. */

@@ -120,7 +120,20 @@ export interface LogRow {
   reasoningTokens: number | null;
   /** Session affinity chose the answering upstream (the session's upstream from its last turn). */
   affinity: boolean;
+  /** Why the bodies are absent (null: kept as captured); see BODIES_OMITTED. */
+  bodiesOmitted: BodiesOmitted | null;
+  /** log.capture truncate cut the reply text (or left out tool calls past the size). */
+  replyTruncated: boolean;
 }
+
+/**
+ * Why a row has no bodies though the request had some: "capture" (log.capture or the key's
+ * log_capture is metadata), "disk_low" (the database's disk was nearly full when it was written),
+ * "expired" (cleared by log.body_retention), "max_size" (cleared to keep the log under log.max_size).
+ * bodiesDropped stays the log queue's own overflow mark.
+ */
+export const BODIES_OMITTED = ["capture", "disk_low", "expired", "max_size"] as const;
+export type BodiesOmitted = (typeof BODIES_OMITTED)[number];
 
 /** The columns a log listing shows: everything but the bodies. */
 export const LOG_SUMMARY_FIELDS = [
@@ -178,6 +191,8 @@ export interface ClientKeyRecord {
   budgetWindow: BudgetWindow;
   softBudgetMicros: number | null;
   allowPinning: boolean;
+  /** full | metadata | truncate:<bytes> (shared/log-capture.ts); null: the global log.capture. */
+  logCapture: string | null;
   note: string | null;
   createdAt: number;
   updatedAt: number;
@@ -258,8 +273,37 @@ export interface BudgetStore {
   releaseNode(nodeId: string): Promise<void>;
 }
 
+/**
+ * What the retention job (retention.ts) asks of a store: small, bounded steps it drives in order,
+ * each one short transaction, so no step holds the log's write lock for long.
+ */
+export interface LogRetentionStore {
+  /** Bytes the request log takes in the database (SQLite: the file's pages in use; Postgres: request_logs with its partitions and indexes). */
+  logBytes(): Promise<number>;
+  /** The ts of the n-th oldest row (n ≥ 1) with from ≤ ts < before; null when there are fewer. */
+  nthTs(from: number, before: number, n: number): Promise<number | null>;
+  /** In one transaction: folds the keyed rows with from ≤ ts < to into key_spend_days as local day `day`, and deletes every row of that range. Rows deleted. */
+  deleteRange(day: number, from: number, to: number): Promise<number>;
+  /** Sets the bodies of rows with from ≤ ts < to that have any to NULL, marking them `reason`. Rows changed. */
+  clearBodies(from: number, to: number, reason: "expired" | "max_size"): Promise<number>;
+  /** Gives free space back to the file system (SQLite: incremental vacuum); bytes given back. */
+  compact(): Promise<number>;
+  /**
+   * Postgres: creates the day partitions from `from` to `ahead` and drops those wholly before `before`, each
+   * after folding its key spend by local day (`dayOf`). Absent on SQLite.
+   */
+  partitions?(o: { from: number; ahead: number; before: number; dayOf: (t: number) => { start: number; end: number } }): Promise<{ created: number; dropped: number; rowsDropped: number }>;
+  /**
+   * Postgres' size cap: deleted rows' space is reused, not returned, so it drops the oldest whole day
+   * partition (never the one `keepFrom` falls in) after folding it; rows dropped, null when none. Absent on SQLite.
+   */
+  dropOldestDay?(keepFrom: number, dayOf: (t: number) => { start: number; end: number }): Promise<number | null>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** The request log's retention steps (retention.ts). */
+  readonly retention: LogRetentionStore;
   readonly location: string;
   /** Present on Postgres: config version + notifications, node heartbeats, shared meta. */
   readonly cluster?: ClusterStore;

@@ -182,6 +182,8 @@ export const logRecordSchema = logSummarySchema.omit({ replyPreview: true }).ext
   cacheWriteTokens: z.number().nullable().optional(),
   reasoningTokens: z.number().nullable().optional(),
   affinity: z.boolean().optional(), // session affinity chose the answering upstream
+  bodiesOmitted: z.enum(["capture", "disk_low", "expired", "max_size"]).nullable().optional(), // why the bodies are not kept (log.capture, disk nearly full, body retention, size cap)
+  replyTruncated: z.boolean().optional(), // log.capture truncate cut the reply
 });
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
@@ -212,6 +214,19 @@ export const statsSchema = z.object({
   sessions: z.number().optional(), // live session-affinity entries, daemon-wide
 });
 
+const retentionPassSchema = z.object({ at: z.number(), rowsDeleted: z.number(), bodiesCleared: z.number(), bytesFreed: z.number(), logBytes: z.number(), error: z.string().nullable() });
+export const retentionStatusSchema = z.object({
+  retention: z.string(),
+  bodyRetention: z.string(),
+  maxSize: z.string(),
+  capture: z.string(),
+  minFree: z.string(),
+  lastPass: retentionPassSchema.nullable(),
+  /** null: the disk cannot be seen (Postgres, an in-memory database). */
+  disk: z.object({ low: z.boolean(), since: z.number(), free: z.number(), total: z.number(), rowsWithoutBodies: z.number() }).nullable(),
+});
+export type RetentionStatusView = z.output<typeof retentionStatusSchema>;
+
 export const daemonStatusSchema = z.object({
   version: z.string(),
   protocol: z.number(),
@@ -230,6 +245,8 @@ export const daemonStatusSchema = z.object({
   logStore: z.object({ state: z.enum(["healthy", "failing"]), since: z.number(), queuedRows: z.number(), queuedBytes: z.number(), lastError: z.string().nullable() }).optional(),
   /** Present when several nodes share the database (Postgres). */
   cluster: clusterStatusSchema.optional(),
+  /** The request log's retention settings, its last retention pass, and the disk guard (SQLite). */
+  retention: retentionStatusSchema.optional(),
 });
 
 export const notifyChannelSchema = z.object({

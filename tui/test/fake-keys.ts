@@ -43,7 +43,7 @@ export function createFakeKeys(initial: KeyView[] = []) {
       const id = nextId++;
       const { secret, prefix } = issue(id);
       const now = Date.now();
-      const base = { enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, note: null } as const;
+      const base = { enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, logCapture: null, note: null } as const;
       const k = { ...base, ...p, id, prefix, rotatedUntil: null, createdAt: now, updatedAt: now } as KeyView;
       return { key: save(k, {}), secret };
     },

@@ -105,7 +105,7 @@ export function makeStats(upstreams: UpstreamView[], p: { ts?: number; rps?: num
   };
 }
 
-const KEY_DEFAULTS = { enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, note: null } as const;
+const KEY_DEFAULTS = { enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, logCapture: null, note: null } as const;
 
 /** Where a key stands, as routed derives it: disabled, then expired, then out of budget. */
 export function standingOf(k: Omit<KeyView, "standing">, s: Partial<KeyStandingView> = {}, now = Date.now()): KeyStandingView {

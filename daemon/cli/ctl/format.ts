@@ -1,6 +1,7 @@
 // Human renderings of what the daemon returns: the upstream list, log lines, one log in full,
 // stats, status. Fixed-width log columns, so `logs -f` lines align with the header printed once.
 import { formatMs } from "../../../shared/duration.ts";
+import { formatBytes } from "../../../shared/size.ts";
 import type { DaemonStatusView, LogRecordView, LogSummaryView, StatsView, UpstreamView } from "../../../shared/rpc/contract.ts";
 import { fitWidths, renderRow, type Column } from "../../../shared/table.ts";
 import { paint, printFields, printTable, type Colour, type Output } from "./output.ts";
@@ -63,13 +64,16 @@ export function printLogRecord(o: Output, r: LogRecordView): void {
   ]);
   o.out(paint(o, "bold", `\n── request body (${r.requestBytes} bytes${r.requestTruncated ? ", truncated" : ""}) ──`));
   o.out(prettyBody(r.requestBody));
-  o.out(paint(o, "bold", "\n── reply ──"));
+  if (r.bodiesOmitted) o.out(`(bodies not kept: ${OMITTED[r.bodiesOmitted]})`);
+  o.out(paint(o, "bold", `\n── reply${r.replyTruncated ? " (truncated)" : ""} ──`));
   o.out(r.replyText ?? "(none)");
   if (r.toolCalls?.length) {
     o.out(paint(o, "bold", "\n── tool calls ──"));
     o.out(JSON.stringify(r.toolCalls, null, 2));
   }
 }
+
+const OMITTED = { capture: "log.capture is metadata", disk_low: "the disk was nearly full", expired: "older than log.body_retention", max_size: "cleared to keep the log under log.max_size" } as const;
 
 const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(1)}%`);
 
@@ -89,6 +93,15 @@ function logStoreLine(l: NonNullable<DaemonStatusView["logStore"]>): string {
   return l.state === "healthy" ? `healthy, ${queued}` : `FAILING since ${since}: ${l.lastError ?? "unknown error"}; ${queued}`;
 }
 
+function retentionLines(r: NonNullable<DaemonStatusView["retention"]>): [string, string][] {
+  const settings = `rows ${r.retention}, bodies ${r.bodyRetention}, max size ${r.maxSize}, capture ${r.capture}, min free ${r.minFree}`;
+  const p = r.lastPass;
+  const pass = !p ? "none yet" : p.error ? `${new Date(p.at).toISOString()}: stopped on an error: ${p.error}` : `${new Date(p.at).toISOString()}: ${p.rowsDeleted} rows deleted, ${p.bodiesCleared} bodies cleared, ${formatBytes(p.bytesFreed)} freed; log ${formatBytes(p.logBytes)}`;
+  const d = r.disk;
+  const disk: [string, string][] = d ? [["disk", `${d.low ? "NEARLY FULL: rows stored without bodies" : "ok"}, ${formatBytes(d.free)} free of ${formatBytes(d.total)}${d.rowsWithoutBodies > 0 ? `; ${d.rowsWithoutBodies} rows without bodies since start` : ""}`]] : [];
+  return [["retention", settings], ["last retention", pass], ...disk];
+}
+
 function clusterLine(c: NonNullable<DaemonStatusView["cluster"]>): string {
   const version = c.configVersion === null ? "no config version yet" : `config version ${c.configVersion}`;
   return `node ${c.node}, ${c.liveNodes} live nodes, ${version} (listener ${c.listener}); upstream edits go to the database, not to the upstreams file`;
@@ -104,6 +117,7 @@ export function printStatus(o: Output, s: DaemonStatusView): void {
     ["upstreams", `${s.counts.upstreams} (${s.counts.enabled} enabled), ${s.counts.inflight} requests in flight`],
     ...(s.lastReloadError ? ([["reload failed", `${new Date(s.lastReloadError.at).toISOString()}: ${s.lastReloadError.message}`]] as [string, string][]) : []),
     ...(s.logStore ? ([["request log", logStoreLine(s.logStore)]] as [string, string][]) : []),
+    ...(s.retention ? retentionLines(s.retention) : []),
     ...(s.cluster ? ([["cluster", clusterLine(s.cluster)]] as [string, string][]) : []),
   ]);
 }

@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from "commander";
 import { usdToMicros } from "../../../shared/money.ts";
 import type { Params } from "../../../shared/rpc/contract.ts";
+import { parseCapture } from "../../../shared/log-capture.ts";
 
 const SPAN_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -59,6 +60,11 @@ export function countArg(v: string): number {
   return Number(v);
 }
 
+export function captureArg(v: string): string {
+  if (!parseCapture(v)) throw new InvalidArgumentError('use full, metadata or truncate:<size> (such as "truncate:4KiB")');
+  return v.trim().toLowerCase();
+}
+
 /** "a,b" (and repeated flags) → a list. */
 export const listArg = (v: string, acc?: string[]): string[] => [...(acc ?? []), ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
@@ -83,6 +89,7 @@ export function settingsFromOpts(o: Record<string, unknown>): Settings {
     maxInflight: clearable(o.maxInflight),
     expiresAt: clearable(o.expires),
     allowPinning: o.allowPinning,
+    logCapture: clearable(o.logCapture),
     note: clearable(o.note),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Settings;

@@ -12,7 +12,7 @@ import { restingStandings } from "../../keys/view.ts";
 import type { Store } from "../../store/types.ts";
 import { action } from "./action.ts";
 import { upstreamArg as keyArg, withDaemon, withDaemonOrDb, type Ctx } from "./backend.ts";
-import { countArg, expiresArg, graceArg, listArg, settingsFromOpts, signedUsdArg, sinceArg, usdArg } from "./key-args.ts";
+import { captureArg, countArg, expiresArg, graceArg, listArg, settingsFromOpts, signedUsdArg, sinceArg, usdArg } from "./key-args.ts";
 import { printKey, printKeys, printUsage } from "./key-format.ts";
 import { CliError, EXIT, paint, printJson } from "./output.ts";
 
@@ -48,6 +48,7 @@ const SETTING_FLAGS: [string, string, ((value: string, previous: any) => unknown
   ["--expires <when>", "a date (2026-12-31) or a duration from now (30d, 12h)", expiresArg],
   ["--allow-ip <cidr>", "an address or CIDR it may be used from, repeatable; default any", listArg],
   ["--allow-pinning", "may pin an upstream with the KEY-CHANNEL suffix"],
+  ["--log-capture <mode>", "what the request log keeps of its requests: full, metadata or truncate:<size>; default log.capture", captureArg],
   ["--note <text>", "free-form note"],
 ];
 

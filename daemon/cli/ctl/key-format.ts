@@ -48,6 +48,7 @@ export function printKey(o: Output, k: KeyView): void {
     ["groups", orAll(k.groups)],
     ["allowed IPs", k.allowIps?.length ? k.allowIps.join(", ") : "any"],
     ["pinning", k.allowPinning ? "allowed" : "no"],
+    ["log capture", k.logCapture ?? "log.capture (global)"],
     ["expires", when(k.expiresAt)],
     ...(k.rotatedUntil === null ? [] : [["previous secret", `valid until ${when(k.rotatedUntil)}`] as [string, string]]),
     ["note", k.note ?? "-"],

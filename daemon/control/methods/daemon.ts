@@ -8,6 +8,7 @@ import type { LogStoreState } from "../../store/log-writer.ts";
 import type { Store } from "../../store/types.ts";
 import { renderRouteYaml } from "../../upstreams/export.ts";
 import type { Handlers } from "../server.ts";
+import type { RetentionStatusView } from "../../../shared/rpc/contract.ts";
 
 export interface DaemonInfo {
   version: string;
@@ -22,6 +23,8 @@ export interface DaemonInfo {
   /** The last refused reload, until one succeeds. */
   lastReloadError?: () => { at: number; message: string } | null;
   logStore?: () => LogStoreState;
+  /** Retention settings, the last retention pass and the disk guard (store/log-lifecycle.ts). */
+  retention?: () => RetentionStatusView;
   /** The cluster this node is part of; undefined on one node. */
   cluster?: () => ClusterStatusView | undefined;
 }
@@ -42,6 +45,7 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
       counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
       lastReloadError: info.lastReloadError?.() ?? null,
       logStore: info.logStore?.(),
+      retention: info.retention?.(),
       cluster: info.cluster?.(),
     }),
     "config.reload": () => reload(),

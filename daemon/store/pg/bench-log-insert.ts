@@ -18,7 +18,7 @@ const row = (i: number): LogRow => ({
   upstreamId: 1, upstreamName: "main", upstreamModel: null, plan: ["main", "backup"], attempts: [{ upstreamId: 1, upstream: "main", outcome: "ok", status: 200, ms: 40 }],
   status: 200, ttfbMs: 10, ttftMs: 12, totalMs: 40, replyText: "y".repeat(300), toolCalls: null, promptTokens: 100, completionTokens: 80, totalTokens: 180,
   tokensEstimated: false, errorCode: null, errorMessage: null, userAgent: "bench/1", upstreamRequestId: `req_${i}`, bodiesDropped: false, keyId: i % 3 === 0 ? 1 : null,
-  keyName: i % 3 === 0 ? "k" : null, costMicros: 1234, priceSource: "estimate", cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false,
+  keyName: i % 3 === 0 ? "k" : null, costMicros: 1234, priceSource: "estimate", cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
 });
 
 /** The alternative measured: rows as VALUES tuples, chunked under PG's 65535-parameter limit. */

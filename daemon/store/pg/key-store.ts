@@ -2,9 +2,10 @@
 // and ledger edit bumps the config version in its own transaction (cluster.ts), so other nodes reload.
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import type { ClientKeyRecord, KeyUsage, LedgerEntry, Store } from "../types.ts";
+import { addUsage } from "../key-spend.ts";
+import type { ClientKeyRecord, LedgerEntry, Store } from "../types.ts";
 import { bumpConfig } from "./cluster.ts";
-import { clientKeys, keyLedger } from "./schema-config.ts";
+import { clientKeys, keyLedger, keySpendDays } from "./schema-config.ts";
 import { requestLogs } from "./schema-logs.ts";
 
 type Db = PostgresJsDatabase<any>;
@@ -45,7 +46,8 @@ export function keyMethods(db: Db): KeyMethods {
     async spendSince(keyId, since) {
       const [rows] = await db.select({ n: total(requestLogs.costMicros) }).from(requestLogs).where(and(eq(requestLogs.keyId, keyId), gte(requestLogs.ts, since)));
       const [adjusted] = await db.select({ n: total(keyLedger.amountMicros) }).from(keyLedger).where(and(eq(keyLedger.keyId, keyId), gte(keyLedger.ts, since)));
-      return (rows?.n ?? 0) + (adjusted?.n ?? 0);
+      const [archived] = await db.select({ n: total(keySpendDays.costMicros) }).from(keySpendDays).where(and(eq(keySpendDays.keyId, keyId), gte(keySpendDays.dayStart, since)));
+      return (rows?.n ?? 0) + (adjusted?.n ?? 0) + (archived?.n ?? 0);
     },
     async keyUsage(q) {
       const where = and(sql`${requestLogs.keyId} is not null`, q.keyId === undefined ? undefined : eq(requestLogs.keyId, q.keyId), q.since === undefined ? undefined : gte(requestLogs.ts, q.since));
@@ -61,7 +63,19 @@ export function keyMethods(db: Db): KeyMethods {
         .from(requestLogs)
         .where(where)
         .groupBy(requestLogs.keyId);
-      return rows.map((r) => ({ ...r, keyId: r.keyId! })) as KeyUsage[];
+      const archived = await db
+        .select({
+          keyId: keySpendDays.keyId,
+          requests: total(keySpendDays.requests),
+          promptTokens: total(keySpendDays.promptTokens),
+          completionTokens: total(keySpendDays.completionTokens),
+          costMicros: total(keySpendDays.costMicros),
+          unpriced: total(keySpendDays.unpriced),
+        })
+        .from(keySpendDays)
+        .where(and(q.keyId === undefined ? undefined : eq(keySpendDays.keyId, q.keyId), q.since === undefined ? undefined : gte(keySpendDays.dayStart, q.since)))
+        .groupBy(keySpendDays.keyId);
+      return addUsage(rows.map((r) => ({ ...r, keyId: r.keyId! })), archived);
     },
   };
 }

@@ -4,6 +4,7 @@
 // against a multi-row VALUES insert chunked under that limit (README.md, bench-log-insert.ts):
 // unnest writes 2.5x the rows per second. A row id the table has is skipped: the spool and the crash
 // journal may replay a batch that made it (log-spool.ts), and the first row of an id is the fullest.
+// The key is (id, ts), as the table is partitioned on ts; a replayed row has both the same.
 // The rows it inserted (RETURNING id) are folded into log_rollup (../rollup.ts) in the same
 // transaction: one more unnest statement, an upsert per distinct hour × upstream × model × key.
 import { FOLD_LAYOUT, foldBatch, rollupBatch } from "../rollup.ts";
@@ -27,7 +28,7 @@ const fail = (type: string): never => {
 export function unnestInserter(): LogInserter {
   const specs = logColumnSpecs();
   const oids = specs.map((c) => ELEMENT_OID[c.type] ?? fail(c.type));
-  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ON CONFLICT ("id") DO NOTHING RETURNING "id"`;
+  const text = `INSERT INTO request_logs (${specs.map((c) => `"${c.name}"`).join(", ")}) SELECT * FROM unnest(${specs.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ON CONFLICT ("id", "ts") DO NOTHING RETURNING "id"`;
   const rollup = pgRollupUpsert(logRollup);
   const rollupOids = rollup.types.map((t) => ELEMENT_OID[t] ?? fail(t));
   const [counters, buckets] = FOLD_LAYOUT;

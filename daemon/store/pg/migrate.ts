@@ -8,6 +8,7 @@ import type { MigrationMeta } from "drizzle-orm/migrator";
 import { embeddedMigrations as fromJournal } from "../embedded-migrations.ts";
 import { connectPg } from "./client.ts";
 import { journal, sqlByTag } from "./migrations.gen.ts";
+import PARTITIONS_SQL from "../../../drizzle/pg-manual/request-logs-partitions.sql" with { type: "text" };
 
 export const embeddedMigrations = (): MigrationMeta[] => fromJournal(journal, sqlByTag);
 
@@ -23,6 +24,7 @@ export async function migratePg(url: string): Promise<void> {
     // drizzle's own postgres-js migrator, fed the embedded files instead of a folder.
     const { dialect, session } = drizzle({ client }) as unknown as Internals;
     await dialect.migrate(embeddedMigrations(), session, {});
+    await client.unsafe(PARTITIONS_SQL); // what drizzle-kit cannot express; a no-op once applied
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
   } finally {
     await client.end({ timeout: 5 });

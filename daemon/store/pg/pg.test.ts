@@ -102,7 +102,7 @@ describe.skipIf(!pg)("Postgres store", () => {
       await writer.updateUpstream(u.id, { enabled: false });
       await next(() => heard.length >= 3);
       expect(heard).toEqual([null, v0 + 1, v0 + 2]);
-      const k = await writer.insertKey({ name: "k", prefix: "sk-route-k", hash: "h", prevHash: null, prevValidUntil: null, enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, note: null });
+      const k = await writer.insertKey({ name: "k", prefix: "sk-route-k", hash: "h", prevHash: null, prevValidUntil: null, enabled: true, expiresAt: null, models: null, groups: null, allowIps: null, rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, logCapture: null, note: null });
       await writer.insertLedger({ keyId: k.id, ts: 1, kind: "adjust", amountMicros: 5, note: null });
       await writer.deleteKey(k.id);
       await writer.deleteUpstream(u.id);

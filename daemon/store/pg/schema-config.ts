@@ -1,7 +1,7 @@
 // Postgres tables for configuration and money: the same columns as the SQLite schema, in PG types.
 // Timestamps are bigint milliseconds (mode "number", as the Store contract has them); JSON settings
 // are jsonb (rarely written, read whole on every reload: the driver returns them parsed).
-import { bigint, boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { UPSTREAM_TYPES, type PriceTable } from "../../../shared/upstream-fields.ts";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
@@ -58,6 +58,7 @@ export const clientKeys = pgTable("client_keys", {
   budgetWindow: text("budget_window", { enum: ["total", "day", "week", "month"] }).notNull().default("total"),
   softBudgetMicros: micros("soft_budget_micros"),
   allowPinning: boolean("allow_pinning").notNull().default(false),
+  logCapture: text("log_capture"), // full | metadata | truncate:<bytes>; null: the global log.capture
   note: text("note"),
   createdAt: ms("created_at").notNull(),
   updatedAt: ms("updated_at").notNull(),
@@ -82,3 +83,18 @@ export const limitCounters = pgTable("limit_counters", {
   snapshot: jsonb("snapshot").notNull().$type<unknown>(),
   updatedAt: ms("updated_at").notNull(),
 });
+
+// Spend and usage of request_logs rows the retention job deleted, per key and local day (as on SQLite).
+export const keySpendDays = pgTable(
+  "key_spend_days",
+  {
+    keyId: integer("key_id").notNull(),
+    dayStart: ms("day_start").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull(),
+    promptTokens: bigint("prompt_tokens", { mode: "number" }).notNull(),
+    completionTokens: bigint("completion_tokens", { mode: "number" }).notNull(),
+    costMicros: micros("cost_micros").notNull(),
+    unpriced: bigint("unpriced", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.dayStart] })],
+);

@@ -3,6 +3,7 @@
 // parse and no binary conversion on the server, and nothing queries inside them.
 import { sql } from "drizzle-orm";
 import { bigint, boolean, customType, index, integer, pgTable, text } from "drizzle-orm/pg-core";
+import type { BodiesOmitted } from "../types.ts";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
 
@@ -51,6 +52,8 @@ export const requestLogs = pgTable(
     cacheWriteTokens: integer("cache_write_tokens"),
     reasoningTokens: integer("reasoning_tokens"),
     affinity: boolean("affinity").notNull().default(false),
+    bodiesOmitted: text("bodies_omitted").$type<BodiesOmitted>(), // as on SQLite: capture | disk_low | expired | max_size
+    replyTruncated: boolean("reply_truncated").notNull().default(false),
   },
   (t) => [
     index("request_logs_ts").on(t.ts),

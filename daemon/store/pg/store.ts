@@ -14,6 +14,7 @@ import { announced, keyMethods } from "./key-store.ts";
 import { unnestInserter } from "./log-insert.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
 import { limitCounters, upstreams } from "./schema-config.ts";
+import { pgRetention } from "./retention.ts";
 import { requestLogs } from "./schema-logs.ts";
 
 type Db = PostgresJsDatabase<any>;
@@ -25,6 +26,7 @@ export function createPgStore(client: PgClient, db: Db, url: string): Store {
     location: maskUrl(url),
     cluster: createClusterStore(db, url),
     budget: createBudgetStore(client),
+    retention: pgRetention(client),
     ...keyMethods(db),
     async listUpstreams() {
       return (await db.select().from(upstreams).orderBy(asc(upstreams.position), asc(upstreams.id))) as UpstreamRecord[];

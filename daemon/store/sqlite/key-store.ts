@@ -1,16 +1,18 @@
 // Client keys and their ledger on SQLite. Settlements are not written here: a request's charge is
 // its request_logs row (cost_micros, key_id), written with the log, so spend always equals the sum
-// of the rows; the ledger holds only what no request explains (manual adjustments, resets).
+// of the rows; the ledger holds only what no request explains (manual adjustments, resets). Rows the
+// retention job deleted are folded into key_spend_days first (retention.ts): their days count too.
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import * as schema from "./schema.ts";
-import type { ClientKeyRecord, KeyUsage, LedgerEntry, Store } from "../types.ts";
+import { addUsage } from "../key-spend.ts";
+import type { ClientKeyRecord, LedgerEntry, Store } from "../types.ts";
 
 type Db = BunSQLiteDatabase<typeof schema>;
 type KeyMethods = Pick<Store, "listKeys" | "insertKey" | "updateKey" | "deleteKey" | "insertLedger" | "listLedger" | "spendSince" | "keyUsage">;
 
 export function keyMethods(db: Db): KeyMethods {
-  const { clientKeys, keyLedger, requestLogs } = schema;
+  const { clientKeys, keyLedger, keySpendDays, requestLogs } = schema;
   return {
     async listKeys() {
       return db.select().from(clientKeys).orderBy(asc(clientKeys.id)).all() as ClientKeyRecord[];
@@ -43,7 +45,12 @@ export function keyMethods(db: Db): KeyMethods {
         .from(keyLedger)
         .where(and(eq(keyLedger.keyId, keyId), gte(keyLedger.ts, since)))
         .get();
-      return Number(rows?.n ?? 0) + Number(adjusted?.n ?? 0);
+      const archived = db
+        .select({ n: sql<number>`coalesce(sum(${keySpendDays.costMicros}), 0)` })
+        .from(keySpendDays)
+        .where(and(eq(keySpendDays.keyId, keyId), gte(keySpendDays.dayStart, since)))
+        .get();
+      return Number(rows?.n ?? 0) + Number(adjusted?.n ?? 0) + Number(archived?.n ?? 0);
     },
     async keyUsage(q) {
       const where = and(sql`${requestLogs.keyId} is not null`, q.keyId === undefined ? undefined : eq(requestLogs.keyId, q.keyId), q.since === undefined ? undefined : gte(requestLogs.ts, q.since));
@@ -60,7 +67,20 @@ export function keyMethods(db: Db): KeyMethods {
         .where(where)
         .groupBy(requestLogs.keyId)
         .all();
-      return rows.map((r) => ({ ...r, keyId: r.keyId!, unpriced: Number(r.unpriced ?? 0) })) as KeyUsage[];
+      const archived = db
+        .select({
+          keyId: keySpendDays.keyId,
+          requests: sql<number>`sum(${keySpendDays.requests})`,
+          promptTokens: sql<number>`sum(${keySpendDays.promptTokens})`,
+          completionTokens: sql<number>`sum(${keySpendDays.completionTokens})`,
+          costMicros: sql<number>`sum(${keySpendDays.costMicros})`,
+          unpriced: sql<number>`sum(${keySpendDays.unpriced})`,
+        })
+        .from(keySpendDays)
+        .where(and(q.keyId === undefined ? undefined : eq(keySpendDays.keyId, q.keyId), q.since === undefined ? undefined : gte(keySpendDays.dayStart, q.since)))
+        .groupBy(keySpendDays.keyId)
+        .all();
+      return addUsage(rows.map((r) => ({ ...r, keyId: r.keyId!, unpriced: Number(r.unpriced ?? 0) })), archived);
     },
   };
 }

@@ -16,13 +16,15 @@ export type LogSql = { insert: string; rollup: { select: string; upsert: string 
 export interface LogWorker {
   /** `batch`: JSON of {rows, keys, contrib}: rows as arrays in the prepared INSERT's column order, and their RollupBatch. */
   insert(batch: string): Promise<void>;
-  /** Other periodic writes (limit counters), in one transaction on the same thread as the log. */
-  run(statements: Statement[]): Promise<void>;
+  /** Other writes (limit counters, retention), in one transaction on the same thread as the log; rows changed by each. */
+  run(statements: Statement[]): Promise<number[]>;
+  /** One statement outside a transaction (PRAGMA incremental_vacuum, wal_checkpoint) on the log thread. */
+  exec(sql: string): Promise<void>;
   /** Finishes the inserts sent so far, then closes the worker's connection and the thread. */
   close(): Promise<void>;
 }
 
-type Reply = { id: number; error?: string };
+type Reply = { id: number; error?: string; result?: number[] };
 
 // The worker's whole program, as source text run from a Blob URL: the same from a source checkout
 // and from the single-file executable, and out of the bundler's reach (it rewrites `require`).
@@ -44,9 +46,10 @@ onmessage = (e) => {
       const write = db.prepare(m.open.rollup.upsert);
       const upsert = mergingUpsert((k) => stored.get(...k), (v) => write.run(...v), KEYS, COUNTERS);
       insertMany = db.transaction((b) => foldBatch(b.rows, b, (r) => stmt.run(...r).changes, upsert, COUNTERS, BUCKETS));
-      runAll = db.transaction((list) => { for (const s of list) db.query(s.sql).run(...s.params); });
+      runAll = db.transaction((list) => list.map((s) => db.query(s.sql).run(...s.params).changes));
     } else if (m.rows) insertMany(JSON.parse(m.rows));
-    else if (m.statements) runAll(m.statements);
+    else if (m.statements) return postMessage({ id: m.id, result: runAll(m.statements) });
+    else if (m.exec) db.exec(m.exec);
     else if (m.close) db?.close();
     postMessage({ id: m.id });
   } catch (err) {
@@ -68,23 +71,23 @@ export function startLogWorker(path: string, sql: LogSql, fallback: () => LogWor
     return useLocal();
   }
   worker.unref(); // an idle log thread must not keep the process alive; a busy one must (ref below)
-  const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const waiting = new Map<number, { resolve: (r: number[]) => void; reject: (e: Error) => void }>();
   let next = 0;
   let dead = false;
-  const settle = (id: number, error?: string) => {
+  const settle = (id: number, error?: string, result: number[] = []) => {
     const w = waiting.get(id);
     waiting.delete(id);
     if (waiting.size === 0) worker.unref();
-    if (error === undefined) w?.resolve();
+    if (error === undefined) w?.resolve(result);
     else w?.reject(new Error(error));
   };
-  worker.onmessage = (e: MessageEvent<Reply>) => settle(e.data.id, e.data.error);
+  worker.onmessage = (e: MessageEvent<Reply>) => settle(e.data.id, e.data.error, e.data.result);
   worker.onerror = (e) => {
     dead = true;
     for (const id of [...waiting.keys()]) settle(id, `request-log thread failed: ${e.message}`);
   };
   const send = (m: object) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<number[]>((resolve, reject) => {
       if (dead) return reject(new Error("request-log thread is gone"));
       const id = next++;
       if (waiting.size === 0) worker.ref();
@@ -98,11 +101,15 @@ export function startLogWorker(path: string, sql: LogSql, fallback: () => LogWor
   return {
     async insert(batch) {
       if (!(await opened) || dead) return useLocal().insert(batch);
-      await send({ rows: batch });
+      await send({ rows: batch }).then(() => {});
     },
     async run(statements) {
       if (!(await opened) || dead) return useLocal().run(statements);
-      await send({ statements });
+      return send({ statements });
+    },
+    async exec(sql) {
+      if (!(await opened) || dead) return useLocal().exec(sql);
+      await send({ exec: sql });
     },
     async close() {
       if ((await opened) && !dead) await send({ close: true }).catch(() => {});

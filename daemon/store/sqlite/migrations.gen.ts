@@ -4,7 +4,7 @@ import m0 from "../../../drizzle/sqlite/0000_stale_felicia_hardy.sql" with { typ
 import m1 from "../../../drizzle/sqlite/0001_demonic_human_fly.sql" with { type: "text" };
 import m2 from "../../../drizzle/sqlite/0002_wet_killraven.sql" with { type: "text" };
 import m3 from "../../../drizzle/sqlite/0003_unique_shiver_man.sql" with { type: "text" };
-import m4 from "../../../drizzle/sqlite/0004_gifted_ronan.sql" with { type: "text" };
+import m4 from "../../../drizzle/sqlite/0004_funny_vindicator.sql" with { type: "text" };
 
 export { journal };
 export const sqlByTag: Record<string, string> = {
@@ -12,5 +12,5 @@ export const sqlByTag: Record<string, string> = {
   "0001_demonic_human_fly": m1,
   "0002_wet_killraven": m2,
   "0003_unique_shiver_man": m3,
-  "0004_gifted_ronan": m4,
+  "0004_funny_vindicator": m4,
 };

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { BODIES_OMITTED } from "../types.ts";
 import { UPSTREAM_TYPES, type PriceTable } from "../../../shared/upstream-fields.ts";
 import { counterColumns } from "../rollup.ts";
 
@@ -82,6 +83,10 @@ export const requestLogs = sqliteTable(
     cacheWriteTokens: integer("cache_write_tokens"), // prompt tokens written to it
     reasoningTokens: integer("reasoning_tokens"), // completion tokens spent reasoning
     affinity: integer("affinity", { mode: "boolean" }).notNull().default(false), // session affinity chose the answering upstream
+    // Why the bodies are not there (null: kept as captured): "capture" (log.capture: metadata), "disk_low"
+    // (the disk was nearly full when written), "expired" (log.body_retention), "max_size" (log.max_size).
+    bodiesOmitted: text("bodies_omitted", { enum: BODIES_OMITTED }),
+    replyTruncated: integer("reply_truncated", { mode: "boolean" }).notNull().default(false), // log.capture: truncate cut the reply
   },
   (t) => [
     index("request_logs_ts").on(t.ts),
@@ -114,6 +119,7 @@ export const clientKeys = sqliteTable("client_keys", {
   budgetWindow: text("budget_window", { enum: ["total", "day", "week", "month"] }).notNull().default("total"),
   softBudgetMicros: integer("soft_budget_micros"),
   allowPinning: integer("allow_pinning", { mode: "boolean" }).notNull().default(false),
+  logCapture: text("log_capture"), // full | metadata | truncate:<bytes>; null: the global log.capture
   note: text("note"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
@@ -132,6 +138,23 @@ export const keyLedger = sqliteTable(
     note: text("note"),
   },
   (t) => [index("key_ledger_key").on(t.keyId, t.ts)],
+);
+
+// Per key and local day (the configured time zone's midnight, ms), the requests, tokens and money of
+// request_logs rows the retention job deleted, folded here in the delete's own transaction: spend and
+// usage read these beside the rows still there, so deleting old rows never changes a budget.
+export const keySpendDays = sqliteTable(
+  "key_spend_days",
+  {
+    keyId: integer("key_id").notNull(),
+    dayStart: integer("day_start").notNull(),
+    requests: integer("requests").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    costMicros: integer("cost_micros").notNull(),
+    unpriced: integer("unpriced").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.dayStart] })],
 );
 
 // RPM / RPD / TPM counters per upstream, flushed periodically and on stop, so limits survive a restart.

@@ -7,6 +7,7 @@ import { rollupConditions, sqliteRollupStatements } from "../rollup-sql.ts";
 import { keyMethods } from "./key-store.ts";
 import { findLogIds, queryLogs } from "./log-query.ts";
 import { startLogWorker, type LogSql, type LogWorker, type Statement } from "./log-worker.ts";
+import { sqliteRetention } from "./retention.ts";
 import * as schema from "./schema.ts";
 import type { Store, UpstreamRecord } from "../types.ts";
 
@@ -34,10 +35,8 @@ function localLogInsert(sqlite: Database, sql: LogSql): LogWorker {
   const [counters, buckets] = FOLD_LAYOUT;
   const upsert = mergingUpsert((k) => stored.get(...(k as string[])), (v) => write.run(...(v as string[])), KEY_COLUMNS, counters);
   const insertMany = sqlite.transaction((b: RollupBatch & { rows: unknown[][] }) => foldBatch(b.rows, b, (r) => stmt.run(...(r as string[])).changes, upsert, counters, buckets));
-  const runAll = sqlite.transaction((list: Statement[]) => {
-    for (const s of list) sqlite.query(s.sql).run(...(s.params as string[]));
-  });
-  return { insert: async (batch) => insertMany(JSON.parse(batch)), run: async (list) => runAll(list), close: async () => {} };
+  const runAll = sqlite.transaction((list: Statement[]) => list.map((s) => sqlite.query(s.sql).run(...(s.params as string[])).changes));
+  return { insert: async (batch) => insertMany(JSON.parse(batch)), run: async (list) => runAll(list), exec: async (sql) => void sqlite.exec(sql), close: async () => {} };
 }
 
 export function createSqliteStore(sqlite: Database, db: Db, location: string): Store {
@@ -47,6 +46,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
   return {
     kind: "sqlite",
     location,
+    retention: sqliteRetention(sqlite, logs),
     ...keyMethods(db),
     async listUpstreams() {
       return db.select().from(upstreams).orderBy(asc(upstreams.position), asc(upstreams.id)).all() as UpstreamRecord[];
@@ -109,7 +109,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
           .onConflictDoUpdate({ target: limitCounters.upstreamId, set: { snapshot: r.snapshot, updatedAt: now } });
         statements.push(upsert.toSQL());
       }
-      if (statements.length > 0) await logs.run(statements);
+      if (statements.length > 0) await logs.run(statements).then(() => {});
     },
     async close() {
       await logs.close(); // its inserts first, so the checkpoint below includes them

@@ -18,6 +18,7 @@ CREATE TABLE "client_keys" (
 	"budget_window" text DEFAULT 'total' NOT NULL,
 	"soft_budget_micros" bigint,
 	"allow_pinning" boolean DEFAULT false NOT NULL,
+	"log_capture" text,
 	"note" text,
 	"created_at" bigint NOT NULL,
 	"updated_at" bigint NOT NULL,
@@ -32,6 +33,17 @@ CREATE TABLE "key_ledger" (
 	"kind" text NOT NULL,
 	"amount_micros" bigint NOT NULL,
 	"note" text
+);
+--> statement-breakpoint
+CREATE TABLE "key_spend_days" (
+	"key_id" integer NOT NULL,
+	"day_start" bigint NOT NULL,
+	"requests" bigint NOT NULL,
+	"prompt_tokens" bigint NOT NULL,
+	"completion_tokens" bigint NOT NULL,
+	"cost_micros" bigint NOT NULL,
+	"unpriced" bigint NOT NULL,
+	CONSTRAINT "key_spend_days_key_id_day_start_pk" PRIMARY KEY("key_id","day_start")
 );
 --> statement-breakpoint
 CREATE TABLE "limit_counters" (
@@ -110,7 +122,9 @@ CREATE TABLE "request_logs" (
 	"cached_tokens" integer,
 	"cache_write_tokens" integer,
 	"reasoning_tokens" integer,
-	"affinity" boolean DEFAULT false NOT NULL
+	"affinity" boolean DEFAULT false NOT NULL,
+	"bodies_omitted" text,
+	"reply_truncated" boolean DEFAULT false NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "budget_holds" (
@@ -142,6 +156,33 @@ CREATE TABLE "nodes" (
 	"inflight" integer NOT NULL,
 	"stats" jsonb,
 	"beat_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "log_rollup" (
+	"hour" bigint NOT NULL,
+	"upstream" text NOT NULL,
+	"model" text NOT NULL,
+	"key_id" integer NOT NULL,
+	"requests" bigint DEFAULT 0 NOT NULL,
+	"errors" bigint DEFAULT 0 NOT NULL,
+	"status_4xx" bigint DEFAULT 0 NOT NULL,
+	"status_5xx" bigint DEFAULT 0 NOT NULL,
+	"err_timeout" bigint DEFAULT 0 NOT NULL,
+	"err_connect" bigint DEFAULT 0 NOT NULL,
+	"err_limited" bigint DEFAULT 0 NOT NULL,
+	"err_stream" bigint DEFAULT 0 NOT NULL,
+	"err_client" bigint DEFAULT 0 NOT NULL,
+	"err_other" bigint DEFAULT 0 NOT NULL,
+	"prompt_tokens" bigint DEFAULT 0 NOT NULL,
+	"completion_tokens" bigint DEFAULT 0 NOT NULL,
+	"cached_tokens" bigint DEFAULT 0 NOT NULL,
+	"cache_write_tokens" bigint DEFAULT 0 NOT NULL,
+	"reasoning_tokens" bigint DEFAULT 0 NOT NULL,
+	"cost_micros" bigint DEFAULT 0 NOT NULL,
+	"unpriced" bigint DEFAULT 0 NOT NULL,
+	"latency_hist" bigint[] NOT NULL,
+	"ttft_hist" bigint[] NOT NULL,
+	CONSTRAINT "log_rollup_hour_upstream_model_key_id_pk" PRIMARY KEY("hour","upstream","model","key_id")
 );
 --> statement-breakpoint
 CREATE INDEX "key_ledger_key" ON "key_ledger" USING btree ("key_id","ts");--> statement-breakpoint
