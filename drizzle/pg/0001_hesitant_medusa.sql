@@ -1,0 +1,1 @@
+CREATE INDEX "request_logs_search" ON "request_logs" USING gin (to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 150000) || ' ' || left(coalesce(reply_text, ''), 50000)));
