@@ -38,7 +38,8 @@ export function rowMaker(seed = 1) {
   return (id: string, ts: number, extraReply = ""): LogRow => {
     const model = pick(MODELS);
     const up = Math.floor(r() * UPSTREAMS.length);
-    const status = r() < 0.03 ? (r() < 0.5 ? 502 : 429) : 200;
+    const failed = r() < 0.03 && !extraReply; // a row given extra reply text answers
+    const status = failed ? (r() < 0.5 ? 502 : 429) : 200;
     const prompt = text(1 + Math.floor(r() * 3));
     const reply = status === 200 ? `${text(2 + Math.floor(r() * 6))}${extraReply}` : null;
     const body = JSON.stringify({ model, stream: r() < 0.5, messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: prompt }] });

@@ -20,9 +20,9 @@ export async function benchDatabase(adminUrl: string) {
       await sql.end();
       return r!.n as number;
     },
-    async analyze(): Promise<void> {
+    async exec(statement: string): Promise<void> {
       const sql = postgres(url, { max: 1, onnotice: () => {} });
-      await sql`ANALYZE request_logs`;
+      await sql.unsafe(statement);
       await sql.end();
     },
     async drop(): Promise<void> {
