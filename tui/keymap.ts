@@ -63,6 +63,7 @@ export const KEYMAP = {
       b("filterUpstream", ["u"], "filter by upstream (cycles through them)"),
       b("filterStatus", ["s"], "filter by status (2xx, 4xx, 5xx)"),
       b("filterKey", ["K"], "filter by client key (cycles through them)"),
+      b("filterModel", ["m"], "filter by model (cycles through the models shown)"),
       b("clearFilters", ["c"], "clear the filters"),
       b("open", ["enter"], "open the request in full: messages, whole reply, attempts"),
     ],

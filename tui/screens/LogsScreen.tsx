@@ -90,6 +90,9 @@ export function LogsScreen(p: LogsScreenProps) {
   }, [filter, search]);
 
   const entries = search ? results.entries : (paused?.entries ?? tail.entries);
+  // The models seen so far (routed keeps no list of them), for the model filter; a few dozen at most.
+  const models = useRef(new Set<string>());
+  for (const e of entries) if (e.model && models.current.size < 50) models.current.add(e.model);
   const found = selectedId === null ? -1 : entries.findIndex((e) => e.id === selectedId);
   const following = selectedId === null || found < 0; // search results: the newest, at the top
   const index = following ? (search ? 0 : entries.length - 1) : found;
@@ -135,6 +138,7 @@ export function LogsScreen(p: LogsScreenProps) {
       filterUpstream: () => setFilter((f) => ({ ...f, upstream: cycle<string | undefined>([undefined, ...p.upstreamLabels], f.upstream) })),
       filterStatus: () => setFilter((f) => ({ ...f, status: cycle(STATUSES, f.status) })),
       filterKey: () => setFilter((f) => ({ ...f, key: cycle<string | undefined>([undefined, ...p.keyNames], f.key) })),
+      filterModel: () => setFilter((f) => ({ ...f, model: cycle<string | undefined>([undefined, ...[...models.current].sort()], f.model) })),
       filterSince: () => search && setSearch(sinceNext(search)),
       clearSearch: () => setSearch(null),
       clearFilters: () => setFilter({}),
@@ -150,14 +154,14 @@ export function LogsScreen(p: LogsScreenProps) {
     return <LogDetail client={p.client} id={entries[index]!.id} width={width} height={height} onClose={() => setMode("list")} active={p.active} />;
   }
 
-  const filters = [filter.upstream && `upstream ${filter.upstream}`, filter.status && `status ${filter.status}`, filter.key && `key ${filter.key}`, search?.since && `since ${search.since}`].filter(Boolean).join(", ");
+  const filters = [filter.upstream && `upstream ${filter.upstream}`, filter.model && `model ${filter.model}`, filter.status && `status ${filter.status}`, filter.key && `key ${filter.key}`, search?.since && `since ${search.since}`].filter(Boolean).join(", ");
   const newer = paused ? tail.received - paused.received : 0;
   const head = search
     ? `SEARCH "${search.words}"  ${entries.length} found${results.loading ? ", loading…" : results.next ? ", more below" : ""}`
     : `${paused ? `PAUSED (${newer} new)` : !p.connected ? "NOT LIVE (routed is away)" : following ? "LIVE" : "LIVE (holding view)"}  ${entries.length} shown, last ${tail.cap} kept${tail.dropped ? `, ${tail.dropped} older dropped` : ""}`;
   const info = `${head}${filters ? `  filter: ${filters}` : ""}`;
   const footer = search
-    ? hint("logs", [["clearSearch", "live tail"], ["search", "search"], ["filterSince", "since"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["filterKey", "key"], ["open", "open"]], theme.ascii)
+    ? hint("logs", [["clearSearch", "live tail"], ["search", "search"], ["filterSince", "since"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["filterModel", "model"], ["filterKey", "key"], ["open", "open"]], theme.ascii)
     : hint("logs", [["pause", "pause"], ["search", "search"], ["filterUpstream", "upstream"], ["filterStatus", "status"], ["filterKey", "key"], ["clearFilters", "clear"], ["open", "open"], ["last", "newest"]], theme.ascii);
 
   return (

@@ -29,6 +29,24 @@ async function start() {
 }
 
 describe("search", () => {
+  test(`${binding("logs", "filterModel")}: cycles through the models seen, for the tail and the search`, async () => {
+    await start();
+    h.fake.emitLog(makeLog({ model: "zeta-1", replyText: "needle from zeta" }));
+    await h.waitFor("needle from zeta");
+    await h.press("m");
+    await h.waitFor("filter: model gpt-4o-mini");
+    expect(h.fake.calls.filter((c) => c.method === "logs.subscribe").at(-1)!.params).toEqual({ model: "gpt-4o-mini" });
+    await h.press("m");
+    await h.waitFor("filter: model zeta-1");
+    await h.press("/");
+    await h.type("needle");
+    await h.press("enter");
+    await h.waitFor('SEARCH "needle"  1 found  filter: model zeta-1');
+    expect(searches().at(-1)).toEqual({ search: "needle", model: "zeta-1", limit: SEARCH_PAGE });
+    await h.press("m");
+    await h.waitFor(() => !h.text().includes("filter:"));
+  });
+
   test(`${binding("logs", "search")}, ${binding("prompt", "submit")}, ${binding("prompt", "cancel")}, ${binding("prompt", "clear")}, ${binding("logs", "clearSearch")}`, async () => {
     await start();
     await h.press("/");

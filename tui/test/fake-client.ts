@@ -17,9 +17,9 @@ interface Sub {
   id: string;
 }
 
-/** The log filters the fake applies (text, key, status class), as routed would. */
-const logMatches = (l: LogRecordView, f: { text?: string; key?: string; status?: string | number }) =>
-  (!f.text || (l.replyText ?? "").includes(f.text)) && (!f.key || l.keyName === f.key) && (f.status === undefined || String(l.status)[0] === String(f.status)[0]);
+/** The log filters the fake applies (text, key, model, status class), as routed would. */
+const logMatches = (l: LogRecordView, f: { text?: string; key?: string; model?: string; status?: string | number }) =>
+  (!f.text || (l.replyText ?? "").includes(f.text)) && (!f.key || l.keyName === f.key) && (!f.model || l.model === f.model) && (f.status === undefined || String(l.status)[0] === String(f.status)[0]);
 
 export function createFakeClient(opts: { socketPath?: string; upstreams?: UpstreamView[]; logs?: LogRecordView[]; keys?: KeyView[] } = {}) {
   let state: ConnectionState = "disconnected";
