@@ -48,7 +48,7 @@ export const KEYMAP = {
     ],
   },
   logs: {
-    title: "Logs (live tail, newest at the bottom)",
+    title: "Logs (live tail, newest at the bottom; search results, newest at the top)",
     bindings: [
       b("up", ["up", "k"], "select the previous request (scroll back)"),
       b("down", ["down", "j"], "select the next request"),
@@ -57,10 +57,13 @@ export const KEYMAP = {
       b("first", ["home", "g"], "the oldest request kept"),
       b("last", ["end", "G"], "the newest request (follow the tail again)"),
       b("pause", ["p", "space"], "pause / resume the tail (new requests are counted meanwhile)"),
-      b("filterText", ["/"], "filter by text (request and reply, searched by routed)"),
+      b("search", ["/"], "search request and reply words (routed's full-text index; results paged from routed)"),
+      b("clearSearch", ["escape"], "leave the search results: back to the live tail"),
+      b("filterSince", ["t"], "search results since: 15m, 1h, 24h, 7d, any (cycles)"),
       b("filterUpstream", ["u"], "filter by upstream (cycles through them)"),
       b("filterStatus", ["s"], "filter by status (2xx, 4xx, 5xx)"),
       b("filterKey", ["K"], "filter by client key (cycles through them)"),
+      b("filterModel", ["m"], "filter by model (cycles through the models shown)"),
       b("clearFilters", ["c"], "clear the filters"),
       b("open", ["enter"], "open the request in full: messages, whole reply, attempts"),
     ],

@@ -20,6 +20,11 @@ export async function benchDatabase(adminUrl: string) {
       await sql.end();
       return r!.n as number;
     },
+    async exec(statement: string): Promise<void> {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      await sql.unsafe(statement);
+      await sql.end();
+    },
     async drop(): Promise<void> {
       const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
       await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});

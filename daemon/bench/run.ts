@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only c1,c50,stream,ttft,streams,sustain] [--out file.md]`
+// `npm run bench [-- --quick] [--only c1,c50,stream,ttft,streams,sustain | --only search] [--out file.md]`
 // Runs direct / bare proxy / routed side by side against the fast fake upstream, alternating
 // targets round by round, and prints one table of medians. Not a test: `npm test` times nothing.
 // Non-stream scenarios add "lean": the least a gateway that logs every request can do
@@ -21,6 +21,11 @@ const P = quick
 const only = argv.only ? new Set(argv.only.split(",")) : null;
 const enabled = (s: string) => !only || only.has(s);
 const out = argv.out ?? (quick || only ? null : join(import.meta.dir, "results.md"));
+if (argv.only === "search") {
+  // Log search needs no servers (search.ts): a database filled with rows, then timed queries.
+  await (await import("./search.ts")).runSearchBench();
+  process.exit(0);
+}
 requireWrk();
 
 const KEY = "bench-client-key";

@@ -38,16 +38,21 @@ export const clientKey = (name: string, extra: Partial<NewClientKey> = {}): NewC
   rpm: null, rpd: null, tpm: null, maxInflight: null, budgetMicros: null, budgetWindow: "total", softBudgetMicros: null, allowPinning: false, logCapture: null, note: null, ...extra,
 });
 
-export function storeContract(f: StoreFactory): void {
+/** Opens a store per call, closed after each test (call inside a describe or the suite's body). */
+export function storeOpener(f: StoreFactory): () => Promise<Store> {
   const open: Store[] = [];
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
   });
-  const fresh = async () => {
+  return async () => {
     const s = await f.open();
     open.push(s);
     return s;
   };
+}
+
+export function storeContract(f: StoreFactory): void {
+  const fresh = storeOpener(f);
 
   describe(`${f.name}: request-log rows`, () => {
     test("every field comes back as written, nulls included; counted; listed newest first", async () => {

@@ -159,8 +159,19 @@ export interface LogQuery {
   status?: number | string;
   since?: number; // ms since epoch, inclusive
   until?: number; // ms since epoch, exclusive
-  /** Text found in the request body or the reply. */
+  /** Text found in the request body or the reply (substring, case-insensitive; scans the rows). */
   text?: string;
+  /**
+   * Words that all occur in the request body or the reply (full-text index: SQLite FTS5, Postgres
+   * tsvector). Results are newest-written first (SQLite: the index's order, which is id order
+   * except for requests that finished out of arrival order); `before` pages through them.
+   */
+  search?: string;
+  /** The row's error code exactly (e.g. "upstream_timeout"). */
+  errorCode?: string;
+  stream?: boolean;
+  /** Only requests that took at least this long in total. */
+  minLatencyMs?: number;
   /** The client key's name, as logged. */
   key?: string;
   /** Only rows older than this id (ids are UUIDv7, so time-ordered): the paging cursor. */

@@ -284,6 +284,10 @@ export const methods = {
   "logs.query": {
     params: z.strictObject({
       ...logFilter,
+      search: z.string().min(1).max(1000).optional(), // words, all required (full-text index)
+      errorCode: z.string().min(1).max(64).optional(),
+      stream: z.boolean().optional(),
+      minLatencyMs: z.number().int().nonnegative().optional(),
       since: z.number().int().nonnegative().optional(),
       until: z.number().int().nonnegative().optional(),
       before: z.string().min(1).optional(), // paging cursor: the `next` of the previous page

@@ -11,6 +11,7 @@ import { useSubscription } from "./use-subscription.ts";
 export interface LogFilter {
   text?: string;
   upstream?: string;
+  model?: string;
   status?: string;
   /** A client key's name. */
   key?: string;
@@ -22,6 +23,7 @@ export function filterParams(f: LogFilter): Params<"logs.subscribe"> {
   const p: Params<"logs.subscribe"> = {};
   if (f.text) p.text = f.text;
   if (f.upstream) p.upstream = f.upstream;
+  if (f.model) p.model = f.model;
   if (f.status) p.status = f.status;
   if (f.key) p.key = f.key;
   return p;

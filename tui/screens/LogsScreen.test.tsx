@@ -93,30 +93,6 @@ describe("keys", () => {
     expect(h.text()).toContain("LIVE");
   });
 
-  test(`${binding("logs", "filterText")}, ${binding("prompt", "submit")}, ${binding("prompt", "cancel")}, ${binding("prompt", "clear")}`, async () => {
-    await start({ logs: 2 });
-    await h.press("/");
-    await h.waitFor("filter text:");
-    await h.type("needle");
-    await h.press("enter");
-    await h.waitFor('filter: text "needle"');
-    expect(lastSub()).toEqual({ text: "needle" }); // routed filters (request and reply), not the TUI
-    emit(1, { replyText: "a haystack with a needle" });
-    emit(1, { replyText: "just hay" });
-    await h.waitFor("a haystack with a needle");
-    expect(h.text()).not.toContain("just hay");
-    await h.press("/");
-    await h.type("q1"); // typed into the prompt, not global keys
-    await h.press("escape");
-    await h.waitFor(() => !h.text().includes("filter text:"));
-    expect(h.text()).toContain('filter: text "needle"');
-    await h.press("/");
-    await h.press("ctrl+u");
-    await h.press("enter");
-    await h.waitFor(() => !h.text().includes("filter:"));
-    expect(lastSub()).toEqual({});
-  });
-
   test(`${binding("logs", "filterUpstream")}, ${binding("logs", "filterStatus")}, ${binding("logs", "clearFilters")}`, async () => {
     await start();
     await h.press("u");

@@ -17,8 +17,9 @@ interface Sub {
   id: string;
 }
 
-/** The log filters the fake applies (text, key), as routed would. */
-const logMatches = (l: LogRecordView, f: { text?: string; key?: string }) => (!f.text || (l.replyText ?? "").includes(f.text)) && (!f.key || l.keyName === f.key);
+/** The log filters the fake applies (text, key, model, status class), as routed would. */
+const logMatches = (l: LogRecordView, f: { text?: string; key?: string; model?: string; status?: string | number }) =>
+  (!f.text || (l.replyText ?? "").includes(f.text)) && (!f.key || l.keyName === f.key) && (!f.model || l.model === f.model) && (f.status === undefined || String(l.status)[0] === String(f.status)[0]);
 
 export function createFakeClient(opts: { socketPath?: string; upstreams?: UpstreamView[]; logs?: LogRecordView[]; keys?: KeyView[] } = {}) {
   let state: ConnectionState = "disconnected";
@@ -92,7 +93,15 @@ export function createFakeClient(opts: { socketPath?: string; upstreams?: Upstre
     "upstreams.enable": (p) => (replace({ ...find(p.upstream), enabled: true, state: "up" }), find(p.upstream)),
     "upstreams.disable": (p) => (replace({ ...find(p.upstream), enabled: false, state: "disabled" }), find(p.upstream)),
     "upstreams.test": (p) => (find(p.upstream), testResult ?? { ok: true, url: `${find(p.upstream).endpoint}/models`, status: 200, latencyMs: 42, models: 3, error: null }),
-    "logs.query": (p) => ({ entries: logs.filter((l) => logMatches(l, p)).slice(-(p.limit ?? 50)).reverse().map(summaryOf), next: null }),
+    "logs.query": (p) => {
+      // Newest first from the cursor on; `search`: every word somewhere in the reply, any case.
+      const words = (p.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+      const matched = logs
+        .filter((l) => logMatches(l, p) && (!p.before || l.id < p.before) && words.every((w: string) => (l.replyText ?? "").toLowerCase().includes(w)))
+        .reverse();
+      const entries = matched.slice(0, p.limit ?? 50).map(summaryOf);
+      return { entries, next: matched.length > entries.length ? entries.at(-1)!.id : null };
+    },
     "logs.get": (p) => {
       const r = logs.find((l) => l.id === p.id || l.id.endsWith(p.id));
       if (!r) throw new RpcError("not_found", `no request log with id ${p.id}`);

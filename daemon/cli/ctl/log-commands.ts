@@ -1,23 +1,24 @@
-// logs [-f], show, stats [--watch | --since]: read-only views of the running daemon.
+// logs [-f], logs export, show, stats [--watch | --since]: read-only views of the running daemon (export: or the database, with --db).
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseSpanMs } from "../../../shared/rpc/history-contract.ts";
 import type { LogSummaryView, Params } from "../../../shared/rpc/contract.ts";
 import { RpcError } from "../../../shared/rpc/errors.ts";
 import { action } from "./action.ts";
-import { upstreamArg, withDaemon, type Ctx } from "./backend.ts";
+import { withDaemon, type Ctx } from "./backend.ts";
 import { logTable, printLogRecord, printStats } from "./format.ts";
 import { printHistory } from "./history-format.ts";
+import { exportLogs } from "./log-export.ts";
+import { filterOptions, queryFilter } from "./log-filters.ts";
 import { CliError, EXIT, printJson } from "./output.ts";
 import { durationArg } from "./upstream-commands.ts";
 
+function formatArg(v: string): "jsonl" | "csv" {
+  if (v !== "jsonl" && v !== "csv") throw new InvalidArgumentError("use jsonl or csv");
+  return v;
+}
 function countArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1000) throw new InvalidArgumentError("use a number from 1 to 1000");
   return Number(v);
-}
-function statusArg(v: string): number | string {
-  if (/^\d{3}$/.test(v)) return Number(v);
-  if (/^[1-5]xx$/i.test(v)) return v.toLowerCase();
-  throw new InvalidArgumentError('use a status such as 502 or a class such as "5xx"');
 }
 
 /** Resolves on Ctrl-C (exit 0) or when the connection to the daemon is lost (exit 1). */
@@ -32,8 +33,11 @@ function untilStopped(rpc: { onState(l: (s: string) => void): () => void }): Pro
 }
 
 async function logs(ctx: Ctx, opts: Record<string, any>): Promise<number> {
-  const filter = { upstream: opts.upstream === undefined ? undefined : upstreamArg(opts.upstream), model: opts.model, status: opts.status, text: opts.grep };
-  const since = opts.since === undefined ? undefined : Date.now() - opts.since;
+  const filter = queryFilter(opts);
+  const { search, errorCode, stream, minLatencyMs, since, until, ...liveFilter } = filter;
+  if (opts.follow && [search, errorCode, stream, minLatencyMs, until].some((v) => v !== undefined)) {
+    throw new CliError("-f follows new requests with --grep, --status, --upstream, --model and --key only; drop -f to search the log", EXIT.usage, "invalid_params");
+  }
   const table = logTable(ctx.o);
   const print = (e: LogSummaryView) => (ctx.g.json ? ctx.o.out(JSON.stringify(e)) : table.line(e));
   return withDaemon(ctx, async (rpc) => {
@@ -42,8 +46,8 @@ async function logs(ctx: Ctx, opts: Record<string, any>): Promise<number> {
     let live = false;
     const seen = new Set<string>();
     const onEntry = (e: LogSummaryView) => (live ? !seen.has(e.id) && print(e) : early.push(e));
-    const sub = opts.follow ? await rpc.subscribe("logs.subscribe", filter, ({ entry }) => onEntry(entry)) : null;
-    const query: Params<"logs.query"> = { ...filter, since, limit: opts.lines ?? (opts.follow ? 10 : 20) };
+    const sub = opts.follow ? await rpc.subscribe("logs.subscribe", liveFilter, ({ entry }) => onEntry(entry)) : null;
+    const query: Params<"logs.query"> = { ...filter, limit: opts.lines ?? (opts.follow ? 10 : 20) };
     const backlog = (await rpc.call("logs.query", query)).entries.reverse(); // oldest first, like tail
     if (!ctx.g.json) table.header();
     if (ctx.g.json && !opts.follow) {
@@ -91,17 +95,19 @@ async function stats(ctx: Ctx, opts: Record<string, any>): Promise<number | void
 }
 
 export function registerLogCommands(program: Command): void {
-  program
+  const logsCommand = program
     .command("logs")
-    .description("recent requests, oldest first; -f keeps printing new ones")
+    .description("recent requests, oldest first; -f keeps printing new ones; `logs export` writes them all out")
     .option("-f, --follow", "print new requests as they are logged (Ctrl-C stops)")
     .option("-n, --lines <n>", "how many recent requests to show (default 20; 10 with -f)", countArg)
-    .option("--upstream <upstream>", "only those answered by this upstream (id or name)")
-    .option("--model <model>", "only this model")
-    .option("--status <status>", 'only this status (502) or class ("5xx")', statusArg)
-    .option("--grep <text>", "only requests whose body or reply contains TEXT")
-    .option("--since <duration>", "only requests from the last DURATION (e.g. 10m)", durationArg)
-    .action(action(logs));
+    .enablePositionalOptions(); // `logs export --search x`: the option is export's, not logs'`
+  filterOptions(logsCommand).action(action(logs));
+  const exportCommand = logsCommand
+    .command("export")
+    .description("every request matching the filters, newest first, as JSON lines or CSV on stdout (streamed page by page)")
+    .requiredOption("--format <format>", "jsonl or csv", formatArg)
+    .option("--bodies", "include request bodies, replies, attempts and tool calls (one fetch per row)");
+  filterOptions(exportCommand).action(action(exportLogs)); // declared for its help; `logs` parses them (log-export.ts)
 
   program
     .command("show")

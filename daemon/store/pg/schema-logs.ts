@@ -5,6 +5,12 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, customType, index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import type { BodiesOmitted } from "../types.ts";
 
+// Full-text search (logs.query `search`): a GIN index on this expression, which queries repeat
+// verbatim so the planner uses it. 'simple': no stemming or stop words, any language. Capped text:
+// a tsvector cannot exceed 1 MB (a longer one fails the insert) and bodies may be 32 MB; the end of
+// the request body (its newest message) and the start of the reply are what is kept.
+export const SEARCH_VECTOR = "to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 150000) || ' ' || left(coalesce(reply_text, ''), 50000))";
+
 const ms = (name: string) => bigint(name, { mode: "number" });
 
 // Byte-order text, like SQLite's: `order by id` and the `id < before` paging cursor must compare
@@ -61,5 +67,6 @@ export const requestLogs = pgTable(
     index("request_logs_key").on(t.keyId, t.ts).where(sql`${t.keyId} is not null`),
     index("request_logs_upstream").on(t.upstreamId, t.ts),
     index("request_logs_status").on(t.status, t.ts),
+    index("request_logs_search").using("gin", sql.raw(SEARCH_VECTOR)),
   ],
 );

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { applyLogSearch } from "./log-search.ts";
 import { migrateEmbedded } from "./migrate.ts";
 import * as schema from "./schema.ts";
 import { createSqliteStore } from "./store.ts";
@@ -43,5 +44,6 @@ export function openSqliteStore(path: string, o: SqliteOpenOptions = {}): Store 
   sqlite.exec("PRAGMA foreign_keys = ON");
   const db = drizzle({ client: sqlite, schema });
   migrateEmbedded(db);
+  applyLogSearch(sqlite); // FTS5 DDL drizzle-kit cannot express (log-search.ts)
   return createSqliteStore(sqlite, db, path);
 }
