@@ -1,7 +1,7 @@
 // Assembles what the model said, for the request log: from SSE deltas (chat, completions,
 // responses API) or from a whole JSON body. Also decides when a stream has "committed": the first
 // event that carries model output, an error, or the end.
-import { SseParser, type SseEvent } from "./sse.ts";
+import { nextEventBoundary, SseParser, type SseEvent } from "./sse.ts";
 
 /** Stream bytes kept for parsing at log time; a longer stream is parsed as it goes past this. */
 const LATER_CAP = 4 << 20;
@@ -103,7 +103,6 @@ function parseAll(events: SseEvent[]): (Json | undefined)[] | undefined {
 
 export class StreamReply {
   private readonly parser = new SseParser();
-  private deferred: SseEvent[] = []; // events split out before commit, not interpreted yet
   private later: Uint8Array[] = []; // committed bytes not parsed yet
   private laterBytes = 0;
   private texts: string[] = [];
@@ -115,23 +114,29 @@ export class StreamReply {
   error: UpstreamErrorInfo | null = null;
 
   /**
-   * Before commit: parses a chunk now. "error" if it holds an error event, "content" if it holds
-   * model output or the end, else "preamble" (role-only chunks, comments, half an event).
+   * Before commit: parses a chunk now, event by event, up to its first content event; the bytes
+   * after that wait for the log like later chunks (on loopback the first read often holds most of
+   * the stream, and decoding it on the response path was the largest part of a stream's cost).
+   * "error" if it holds an error event, "content" if it holds model output or the end, else
+   * "preamble" (role-only chunks, comments, half an event).
    */
   read(chunk: Uint8Array): "error" | "content" | "preamble" {
-    let kind: "content" | "preamble" = "preamble";
-    for (const ev of this.parser.push(chunk)) {
-      // Past the first content event the rest of the chunk (on loopback, often the whole stream)
-      // waits for the log like later chunks; an error after content no longer changes the answer.
-      if (kind === "content") {
-        this.deferred.push(ev);
-        continue;
+    for (let at = 0; at < chunk.length; ) {
+      const end = nextEventBoundary(chunk, at); // the parser keeps a partial event for the next read
+      let kind: EventKind = "preamble";
+      for (const ev of this.parser.push(chunk.subarray(at, end))) {
+        const k = this.add(ev); // past the first content event: only recorded, as at log time
+        if (kind === "content") continue;
+        if (k === "error") return "error";
+        if (k !== "preamble") kind = "content";
       }
-      const k = this.add(ev);
-      if (k === "error") return "error";
-      if (k !== "preamble") kind = "content";
+      if (kind === "content") {
+        if (end < chunk.length) this.keep(chunk.subarray(end));
+        return "content";
+      }
+      at = end;
     }
-    return kind;
+    return "preamble";
   }
 
   /**
@@ -150,9 +155,9 @@ export class StreamReply {
   }
 
   private catchUp(): void {
-    const events = this.deferred;
+    if (this.later.length === 0) return;
+    const events: SseEvent[] = [];
     for (const chunk of this.later) for (const ev of this.parser.push(chunk)) events.push(ev);
-    this.deferred = [];
     this.later = [];
     this.laterBytes = 0;
     const parsed = parseAll(events);
