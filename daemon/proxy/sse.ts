@@ -119,8 +119,9 @@ export class EventFramer {
       if (chunk.length > 0) this.rest.push(chunk);
       return null;
     }
-    const out = this.rest.length === 0 ? chunk.subarray(0, cut) : Buffer.concat([...this.rest, chunk.subarray(0, cut)]);
-    this.rest = cut < chunk.length ? [chunk.subarray(cut)] : [];
+    const whole = cut === chunk.length; // the usual case: the chunk ends with its last event
+    const out = this.rest.length === 0 ? (whole ? chunk : chunk.subarray(0, cut)) : Buffer.concat([...this.rest, chunk.subarray(0, cut)]);
+    this.rest = whole ? (this.rest.length === 0 ? this.rest : []) : [chunk.subarray(cut)];
     this.restBytes = chunk.length - cut;
     return out;
   }
