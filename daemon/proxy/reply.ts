@@ -79,6 +79,13 @@ function errorOf(e: unknown): UpstreamErrorInfo {
   return { code: null, message: String(e) };
 }
 
+const decoder = new TextDecoder();
+const DATA = Buffer.from("data: ");
+const LAST_DONE = "\n\ndata: [DONE]\n\n";
+const SEPARATOR = "\n\ndata: ";
+/** The event `add` is given in the bulk path: its data comes parsed, and it has no name. */
+const BULK_EVENT: SseEvent = { event: null, data: "" };
+
 const isObjectText = (d: string) => d.charCodeAt(0) === 123 && d.charCodeAt(d.length - 1) === 125; // {…}
 
 /**
@@ -156,12 +163,40 @@ export class StreamReply {
 
   private catchUp(): void {
     if (this.later.length === 0) return;
-    const events: SseEvent[] = [];
-    for (const chunk of this.later) for (const ev of this.parser.push(chunk)) events.push(ev);
+    const chunks = this.later;
     this.later = [];
     this.laterBytes = 0;
+    if (this.parser.idle && this.addInBulk(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) return;
+    const events: SseEvent[] = [];
+    for (const chunk of chunks) for (const ev of this.parser.push(chunk)) events.push(ev);
     const parsed = parseAll(events);
     for (let i = 0; i < events.length; i++) this.add(events[i]!, parsed?.[i]);
+  }
+
+  /**
+   * The usual stream, whole events of one `data: ` line each (LF), as one JSON array: one decode,
+   * one replace and one JSON.parse instead of a line split, an event object and a string per
+   * event (12.3 -> 7.9 µs for the bench's 20-chunk stream). Anything else (an event name, a
+   * comment, CR, data over several lines, data that is not JSON, [DONE] before the end) leaves a
+   * token that is not JSON between the events: false, nothing added, and the caller parses it
+   * event by event.
+   */
+  private addInBulk(bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (n < 8 || !DATA.equals(bytes.subarray(0, 6)) || bytes[n - 1] !== 10 || bytes[n - 2] !== 10) return false;
+    let text = decoder.decode(bytes);
+    if (text.endsWith(LAST_DONE)) text = text.slice(0, -LAST_DONE.length + 2);
+    let events = 1; // and one value each: `data: 1, 2` is not one event's JSON
+    for (let i = text.indexOf(SEPARATOR); i >= 0; i = text.indexOf(SEPARATOR, i + 8)) events++;
+    let objs: Json[];
+    try {
+      objs = JSON.parse(`[${text.slice(6, -2).replaceAll(SEPARATOR, ",")}]`);
+    } catch {
+      return false;
+    }
+    if (objs.length !== events) return false;
+    for (const obj of objs) this.add(BULK_EVENT, obj);
+    return true;
   }
 
   /** Feeds one SSE event (`obj`: its data, parsed already); returns what kind of event it was. */

@@ -14,6 +14,11 @@ export class SseParser {
   private event: string | null = null;
   private skipLf = false; // the last chunk ended in CR: a leading LF belongs to that line break
 
+  /** Between events: no partial line or event held, so what follows can be read without it. */
+  get idle(): boolean {
+    return this.rest === "" && this.data.length === 0 && this.event === null && !this.skipLf;
+  }
+
   push(chunk: Uint8Array): SseEvent[] {
     let text = this.decoder.decode(chunk, { stream: true });
     if (this.skipLf && text.charCodeAt(0) === 10) text = text.slice(1);
