@@ -4,7 +4,7 @@
 // Non-stream scenarios add "lean": the least a gateway that logs every request can do
 // (lean-proxy.ts), a floor for what recording every request costs on the machine at hand.
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,6 +23,7 @@ const enabled = (s: string) => !only || only.has(s);
 const out = argv.out ?? (quick || only ? null : join(import.meta.dir, "results.md"));
 requireWrk();
 
+const DIARY_MARKER = "<!-- diary: everything from here on is kept by npm run bench -->";
 const KEY = "bench-client-key";
 const CHAT = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] });
 const STREAM = JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "Hello" }] });
@@ -242,7 +243,10 @@ try {
   const report = renderReport(results, process.argv.slice(2));
   process.stdout.write(report);
   if (out) {
-    writeFileSync(out, report);
+    // The diary below the marker (rounds, experiments, reverted attempts) stays; the run replaces what is above it.
+    const before = existsSync(out) ? readFileSync(out, "utf8") : "";
+    const at = before.indexOf(DIARY_MARKER);
+    writeFileSync(out, at < 0 ? report : `${report}\n${before.slice(at)}`);
     writeFileSync(out.replace(/\.md$/, ".json"), JSON.stringify(results, null, 1) + "\n");
     log(`wrote ${out}`);
   }
