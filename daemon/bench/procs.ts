@@ -65,6 +65,19 @@ export function rss(pid: number): number {
   }
 }
 
+const HZ = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+/** CPU time a process has used so far (user + system, all threads), in µs; 0 once it is gone. */
+export function cpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 on: state is f[0]
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / HZ; // utime (14), stime (15)
+  } catch {
+    return 0;
+  }
+}
+
 export const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 /** Samples the RSS of some processes every 50 ms while a piece of work runs; returns the peaks. */

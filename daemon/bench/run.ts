@@ -4,11 +4,11 @@
 // Non-stream scenarios add "lean": the least a gateway that logs every request can do
 // (lean-proxy.ts), a floor for what recording every request costs on the machine at hand.
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BUN, childFdLimit, openFds, peakRss, rss, startServer, withFdLimit, type Server } from "./procs.ts";
+import { BUN, childFdLimit, cpuMicros, openFds, peakRss, rss, startServer, withFdLimit, type Server } from "./procs.ts";
 import { renderReport, type Results, type Row } from "./report.ts";
 import { requireWrk, runWrk, type WrkResult } from "./wrk.ts";
 import { benchDatabase } from "./pg-db.ts";
@@ -28,6 +28,7 @@ if (argv.only === "search") {
 }
 requireWrk();
 
+const DIARY_MARKER = "<!-- diary: everything from here on is kept by npm run bench -->";
 const KEY = "bench-client-key";
 const CHAT = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] });
 const STREAM = JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "Hello" }] });
@@ -97,12 +98,16 @@ async function load(id: string, label: string, connections: number, body: string
   for (const t of all) await wrk(t, P.warm);
   const runs = new Map<Target, WrkResult[]>(all.map((t) => [t, []]));
   const peaks = new Map<Target, number>(all.map((t) => [t, 0]));
+  // CPU per request: the proxy's utime+stime (all its threads) over the round ÷ requests served.
+  const cpu = new Map<Target, number[]>(all.map((t) => [t, []]));
   for (let r = 0; r < P.rounds; r++) {
     for (const t of r % 2 ? [...all].reverse() : all) {
+      const cpu0 = t.pid ? cpuMicros(t.pid) : 0;
       const { result, peaks: [peak] } = await peakRss(t.pid ? [t.pid] : [], () => wrk(t, P.seconds));
+      if (t.pid && result.requests > 0) cpu.get(t)!.push((cpuMicros(t.pid) - cpu0) / result.requests);
       runs.get(t)!.push(result);
       peaks.set(t, Math.max(peaks.get(t)!, peak ?? 0));
-      log(`${id} round ${r + 1} ${t.name}: ${Math.round(result.rps)} req/s p50 ${result.p50.toFixed(3)} ms p99 ${result.p99.toFixed(3)} ms errors ${result.errors}`);
+      log(`${id} round ${r + 1} ${t.name}: ${Math.round(result.rps)} req/s ${t.pid ? `${cpu.get(t)!.at(-1)?.toFixed(1)} CPU µs/req ` : ""}p50 ${result.p50.toFixed(3)} ms p99 ${result.p99.toFixed(3)} ms errors ${result.errors}`);
     }
   }
   results.runs[id] = Object.fromEntries([...runs].map(([t, rs]) => [t.name, rs]));
@@ -122,6 +127,7 @@ async function load(id: string, label: string, connections: number, body: string
       addDirect: median(rs.map((x, r) => x.p50 - d[r]!.p50)),
       addBare: median(rs.map((x, r) => x.p50 - b[r]!.p50)),
       peakMB: t.pid ? peaks.get(t)! / 2 ** 20 : null,
+      cpuUs: cpu.get(t)!.length ? median(cpu.get(t)!) : null,
       note: [t.name === "lean" ? "floor for a gateway that logs every request (lean-proxy.ts)" : "", errors ? `${errors} errors` : ""].filter(Boolean).join("; "),
     });
   }
@@ -152,7 +158,7 @@ async function ttftProbe() {
   for (const t of targets) {
     const s = samples.get(t)!;
     const added = (base: number[]) => median(s.map((x, i) => x - base[i]!)); // probe i of each target ran back to back
-    rows.push({ scenario: "stream TTFT (sequential)", target: t.name, rps: null, vsBare: null, p50: median(s), p99: pct(s, 0.99), addDirect: added(d), addBare: added(b), peakMB: null, note: `${P.probes} probes` });
+    rows.push({ scenario: "stream TTFT (sequential)", target: t.name, rps: null, vsBare: null, p50: median(s), p99: pct(s, 0.99), addDirect: added(d), addBare: added(b), peakMB: null, cpuUs: null, note: `${P.probes} probes` });
   }
 }
 
@@ -183,7 +189,7 @@ async function openStreams(t: Target, limit: number) {
     scenario: `open streams (${n.toLocaleString("en")} at once)`,
     target: t.name,
     rps: null, vsBare: null, p50: null, p99: null, addDirect: null, addBare: null,
-    peakMB: held / 2 ** 20,
+    peakMB: held / 2 ** 20, cpuUs: null,
     note:
       `held ${open.open}/${n}, completed ${done.complete ?? 0}, failed ${done.failed ?? "?"}; ${(perStream / 1024).toFixed(1)} KB/stream` +
       (n < P.streams ? ` (${P.streams} asked; open-files limit ${limit} allows ${n}: two sockets per stream)` : ""),
@@ -206,9 +212,10 @@ async function sustain() {
     if (m) backlog = Math.max(backlog, m.requests - m.written);
   }, 1000);
   const start = Date.now();
+  const cpu0 = cpuMicros(t.pid!);
   const { result: w, peaks: [peak] } = await peakRss([t.pid!], () => runWrk({ url: chatUrl(t), connections: 50, seconds: P.sustainS, body: CHAT, key: KEY }));
   clearInterval(poll);
-  rows.push({ scenario: `sustained max load, ${P.sustainS} s, c=50`, target: t.name, rps: w.rps, vsBare: null, p50: w.p50, p99: w.p99, addDirect: null, addBare: null, peakMB: (peak ?? 0) / 2 ** 20, note: `max ${w.max.toFixed(1)} ms; max log backlog ${backlog} rows` });
+  rows.push({ scenario: `sustained max load, ${P.sustainS} s, c=50`, target: t.name, rps: w.rps, vsBare: null, p50: w.p50, p99: w.p99, addDirect: null, addBare: null, peakMB: (peak ?? 0) / 2 ** 20, cpuUs: (cpuMicros(t.pid!) - cpu0) / Math.max(1, w.requests), note: `max ${w.max.toFixed(1)} ms; max log backlog ${backlog} rows` });
   results.checks.sustain = { wrkRequests: w.requests, errors: w.errors, start, backlog };
 }
 
@@ -241,7 +248,10 @@ try {
   const report = renderReport(results, process.argv.slice(2));
   process.stdout.write(report);
   if (out) {
-    writeFileSync(out, report);
+    // The diary below the marker (rounds, experiments, reverted attempts) stays; the run replaces what is above it.
+    const before = existsSync(out) ? readFileSync(out, "utf8") : "";
+    const at = before.indexOf(DIARY_MARKER);
+    writeFileSync(out, at < 0 ? report : `${report}\n${before.slice(at)}`);
     writeFileSync(out.replace(/\.md$/, ".json"), JSON.stringify(results, null, 1) + "\n");
     log(`wrote ${out}`);
   }

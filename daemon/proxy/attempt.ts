@@ -2,7 +2,7 @@
 // commits to this upstream or may move on; after commit the response is the client's.
 import type { PoolUpstream } from "../routing/pool.ts";
 import { badReply } from "./bad-reply.ts";
-import { clientResponseHeaders, type HeaderRecord } from "./headers.ts";
+import { answerHeaders, type AnswerHeaders, type HeaderRecord } from "./headers.ts";
 import { elapsed, type RequestContext } from "./context.ts";
 import { anthropicError } from "../adapters/anthropic-to-openai/shared.ts";
 import { responsesErrorEvent, sseErrorEvent } from "./openai-error.ts";
@@ -38,25 +38,12 @@ export interface AttemptDeps {
   active: Set<AbortController>;
 }
 
-/** Where upstreams put their own request id (OpenAI, Anthropic, Azure). */
-const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "apim-request-id", "x-ms-request-id"];
-
-function upstreamRequestId(h: Headers): string | null {
-  for (const name of REQUEST_ID_HEADERS) {
-    const v = h.get(name);
-    if (v) return v.length > 200 ? v.slice(0, 200) : v; // an id, not a payload
-  }
-  return null;
-}
-
 const BUFFER_LIMIT = 16 << 20; // JSON/text answers up to this size are buffered (and so can still fail over)
 /** The largest single stream event (or pre-content preamble) Route holds while it waits for its end. */
 const MAX_EVENT_BYTES = 16 << 20;
 const encoder = new TextEncoder();
 
-function bufferable(res: Response): boolean {
-  const type = res.headers.get("content-type") ?? "";
-  const len = Number(res.headers.get("content-length") ?? 0);
+function bufferable({ contentType: type, contentLength: len }: AnswerHeaders): boolean {
   return (type.includes("json") || type.startsWith("text/") || type === "") && len <= BUFFER_LIMIT;
 }
 
@@ -112,12 +99,13 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     deps.verdict(up, outcome, status, r.kind === "failed" ? r.answer?.headers.get("retry-after") : null);
     return r;
   };
+  let heads: AnswerHeaders | null = null; // read once the answer's headers arrive (commit uses them)
   const commit = (res: Response, body: ReadableStream<Uint8Array> | Uint8Array | null, outcome: string, status = res.status): AttemptResult => {
     deps.recordAttempt(ctx, up, outcome, performance.now() - started, res.status);
     if (!(body instanceof ReadableStream)) deps.verdict(up, outcome, res.status);
     ctx.upstream = up;
     ctx.status = status;
-    const h = clientResponseHeaders(res.headers);
+    const h = heads!.forClient;
     deps.routeHeaders(ctx, h);
     if (ctx.upstreamRequestId !== null) h["x-upstream-request-id"] = ctx.upstreamRequestId;
     return { kind: "commit", response: new Response(body, { status, statusText: status === res.status ? res.statusText : "", headers: h }) };
@@ -166,7 +154,8 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     return fail(failureOf(err, ac.signal, limitMs, ctx.stream));
   }
   ctx.ttfbMs = elapsed(ctx);
-  ctx.upstreamRequestId = upstreamRequestId(res.headers); // the last upstream that answered: the one to ask about it
+  heads = answerHeaders(res.headers);
+  ctx.upstreamRequestId = heads.requestId; // the last upstream that answered: the one to ask about it
 
   if (res.status === 429 || res.status >= 500) {
     let body: Uint8Array = new Uint8Array(0);
@@ -185,10 +174,10 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
     return fail({ kind: "failed", outcome: "redirect", message: `answered ${res.status} (a redirect; Route does not follow redirects)`, timeout: false }, res.status);
   }
 
-  const sse = res.ok && res.body !== null && (res.headers.get("content-type") ?? "").includes("text/event-stream");
+  const sse = res.ok && res.body !== null && heads.contentType.includes("text/event-stream");
   if (sse) return openStream(ctx, up, res, ac, adapter, { fail: (r) => fail(r), commit, onStreamEnd, settle, limitMs, stallMs: up.effectiveStallTimeoutMs, timer, started });
 
-  if (res.body !== null && !bufferable(res)) {
+  if (res.body !== null && !bufferable(heads)) {
     clearTimeout(timer); // binary bodies (audio, files) stream through under the stall clock
     const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     return commit(res, pump({ reader, stallMs: up.effectiveStallTimeoutMs, controller: ac, onEnd: onStreamEnd }), "ok");
@@ -202,7 +191,7 @@ export async function attempt(ctx: RequestContext, up: PoolUpstream, headers: He
   }
   if (res.ok) {
     // A 200 that carries no answer (empty, an HTML page, no choices) is the upstream's failure, not a reply.
-    const bad = badReply(upstreamPath, res.headers.get("content-type"), body);
+    const bad = badReply(upstreamPath, heads.contentType, body);
     if (bad) return fail({ kind: "failed", outcome: "bad_reply", message: bad, timeout: false }, res.status);
   }
   settle();

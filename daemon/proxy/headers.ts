@@ -90,6 +90,40 @@ export function isLoop(client: Headers, via: string): boolean {
   return v !== null && v.includes(via);
 }
 
-export function clientResponseHeaders(upstream: Headers): HeaderRecord {
-  return filter(upstream, TO_CLIENT_DROPS);
+/** Where upstreams put their own request id (OpenAI, Anthropic, Azure), first preferred. */
+const REQUEST_ID_HEADERS = new Map(["x-request-id", "request-id", "apim-request-id", "x-ms-request-id"].map((n, i) => [n, i]));
+
+/** An upstream answer's headers, read in one pass: what the client gets, and what Route decides on. */
+export interface AnswerHeaders {
+  forClient: HeaderRecord;
+  contentType: string; // "" when absent
+  contentLength: number; // 0 when absent
+  /** The upstream's own request id (capped: an id, not a payload), or null. */
+  requestId: string | null;
+}
+
+/**
+ * One walk over the upstream's headers instead of a native lookup per header Route reads (six a
+ * request, ~0.6 µs) plus the filtering walk.
+ */
+export function answerHeaders(upstream: Headers): AnswerHeaders {
+  const connection = upstream.get("connection");
+  const named = connection ? new Set(connection.split(",").map((n) => n.trim().toLowerCase())) : null;
+  const forClient: HeaderRecord = {};
+  let contentType = "";
+  let contentLength = 0;
+  let requestId: string | null = null;
+  let idRank = Infinity;
+  for (const [key, value] of upstream) {
+    if (key === "content-type") contentType = value;
+    else if (key === "content-length") contentLength = Number(value);
+    else {
+      const rank = REQUEST_ID_HEADERS.get(key);
+      if (rank !== undefined && rank < idRank && value) [requestId, idRank] = [value, rank];
+    }
+    if (TO_CLIENT_DROPS.has(key) || key.startsWith("proxy-") || named?.has(key)) continue;
+    forClient[key] = value;
+  }
+  if (requestId !== null && requestId.length > 200) requestId = requestId.slice(0, 200);
+  return { forClient, contentType, contentLength, requestId };
 }

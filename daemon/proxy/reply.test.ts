@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { replyFromJson, StreamReply } from "./reply.ts";
+import { SseParser } from "./sse.ts";
 
 const ev = (o: unknown) => ({ event: null, data: typeof o === "string" ? o : JSON.stringify(o) });
 
@@ -149,5 +150,44 @@ describe("replyFromJson", () => {
   test("responses API output and error bodies", () => {
     expect(replyFromJson({ output: [{ type: "message", content: [{ type: "output_text", text: "ok" }] }] }).text).toBe("ok");
     expect(replyFromJson({ error: { message: "nope", code: "bad" } }).error).toEqual({ code: "bad", message: "nope" });
+  });
+});
+
+describe("StreamReply kept bytes, in bulk or event by event", () => {
+  const data = (o: unknown) => `data: ${typeof o === "string" ? o : JSON.stringify(o)}\n\n`;
+  const delta = (t: string) => ({ choices: [{ index: 0, delta: { content: t } }] });
+  const usage = { choices: [], usage: { prompt_tokens: 2, completion_tokens: 3 } };
+  /** The reply from events added one by one, as the SSE parser splits them. */
+  const oneByOne = (text: string) => {
+    const r = new StreamReply();
+    const p = new SseParser();
+    for (const ev of p.push(new TextEncoder().encode(text))) r.add(ev);
+    return r.result();
+  };
+  const kept = (text: string) => {
+    const r = new StreamReply();
+    const bytes = new TextEncoder().encode(text);
+    for (let i = 0; i < bytes.length; i += 50) r.keep(bytes.subarray(i, i + 50));
+    return r.result();
+  };
+  const streams: Record<string, string> = {
+    usual: data(delta("Hel")) + data(delta("lo ✓")) + data(usage) + data("[DONE]"),
+    "no [DONE]": data(delta("a")) + data(delta("b")),
+    "an event name": data(delta("a")) + `event: error\ndata: ${JSON.stringify({ error: { message: "late" } })}\n\n` + data(delta("b")),
+    "a comment": data(delta("a")) + ": ping\n\n" + data(delta("b")),
+    "data over two lines": data(delta("a")) + 'data: {"choices":[{"index":0,\ndata: "delta":{"content":"b"}}]}\n\n',
+    CRLF: data(delta("a")).replaceAll("\n", "\r\n") + data(delta("b")).replaceAll("\n", "\r\n"),
+    "not JSON": data(delta("a")) + data("hello") + data(delta("b")),
+    "two values in one event": data(delta("a")) + `data: ${JSON.stringify(delta("x"))}, ${JSON.stringify(delta("y"))}\n\n` + data(delta("b")),
+    "[DONE] before the end": data(delta("a")) + data("[DONE]") + data(delta("b")),
+    "no space after data:": data(delta("a")) + `data:${JSON.stringify(delta("b"))}\n\n`,
+  };
+  for (const [name, text] of Object.entries(streams)) {
+    test(`${name}: the same reply as event by event`, () => {
+      expect(kept(text)).toEqual(oneByOne(text));
+    });
+  }
+  test("the usual stream's reply", () => {
+    expect(kept(streams.usual!)).toMatchObject({ text: "Hello ✓", usage: { promptTokens: 2, completionTokens: 3, totalTokens: 5 } });
   });
 });

@@ -1,7 +1,7 @@
 // Assembles what the model said, for the request log: from SSE deltas (chat, completions,
 // responses API) or from a whole JSON body. Also decides when a stream has "committed": the first
 // event that carries model output, an error, or the end.
-import { SseParser, type SseEvent } from "./sse.ts";
+import { nextEventBoundary, SseParser, type SseEvent } from "./sse.ts";
 
 /** Stream bytes kept for parsing at log time; a longer stream is parsed as it goes past this. */
 const LATER_CAP = 4 << 20;
@@ -79,6 +79,13 @@ function errorOf(e: unknown): UpstreamErrorInfo {
   return { code: null, message: String(e) };
 }
 
+const decoder = new TextDecoder();
+const DATA = Buffer.from("data: ");
+const LAST_DONE = "\n\ndata: [DONE]\n\n";
+const SEPARATOR = "\n\ndata: ";
+/** The event `add` is given in the bulk path: its data comes parsed, and it has no name. */
+const BULK_EVENT: SseEvent = { event: null, data: "" };
+
 const isObjectText = (d: string) => d.charCodeAt(0) === 123 && d.charCodeAt(d.length - 1) === 125; // {…}
 
 /**
@@ -103,7 +110,6 @@ function parseAll(events: SseEvent[]): (Json | undefined)[] | undefined {
 
 export class StreamReply {
   private readonly parser = new SseParser();
-  private deferred: SseEvent[] = []; // events split out before commit, not interpreted yet
   private later: Uint8Array[] = []; // committed bytes not parsed yet
   private laterBytes = 0;
   private texts: string[] = [];
@@ -115,23 +121,29 @@ export class StreamReply {
   error: UpstreamErrorInfo | null = null;
 
   /**
-   * Before commit: parses a chunk now. "error" if it holds an error event, "content" if it holds
-   * model output or the end, else "preamble" (role-only chunks, comments, half an event).
+   * Before commit: parses a chunk now, event by event, up to its first content event; the bytes
+   * after that wait for the log like later chunks (on loopback the first read often holds most of
+   * the stream, and decoding it on the response path was the largest part of a stream's cost).
+   * "error" if it holds an error event, "content" if it holds model output or the end, else
+   * "preamble" (role-only chunks, comments, half an event).
    */
   read(chunk: Uint8Array): "error" | "content" | "preamble" {
-    let kind: "content" | "preamble" = "preamble";
-    for (const ev of this.parser.push(chunk)) {
-      // Past the first content event the rest of the chunk (on loopback, often the whole stream)
-      // waits for the log like later chunks; an error after content no longer changes the answer.
-      if (kind === "content") {
-        this.deferred.push(ev);
-        continue;
+    for (let at = 0; at < chunk.length; ) {
+      const end = nextEventBoundary(chunk, at); // the parser keeps a partial event for the next read
+      let kind: EventKind = "preamble";
+      for (const ev of this.parser.push(chunk.subarray(at, end))) {
+        const k = this.add(ev); // past the first content event: only recorded, as at log time
+        if (kind === "content") continue;
+        if (k === "error") return "error";
+        if (k !== "preamble") kind = "content";
       }
-      const k = this.add(ev);
-      if (k === "error") return "error";
-      if (k !== "preamble") kind = "content";
+      if (kind === "content") {
+        if (end < chunk.length) this.keep(chunk.subarray(end));
+        return "content";
+      }
+      at = end;
     }
-    return kind;
+    return "preamble";
   }
 
   /**
@@ -150,13 +162,41 @@ export class StreamReply {
   }
 
   private catchUp(): void {
-    const events = this.deferred;
-    for (const chunk of this.later) for (const ev of this.parser.push(chunk)) events.push(ev);
-    this.deferred = [];
+    if (this.later.length === 0) return;
+    const chunks = this.later;
     this.later = [];
     this.laterBytes = 0;
+    if (this.parser.idle && this.addInBulk(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) return;
+    const events: SseEvent[] = [];
+    for (const chunk of chunks) for (const ev of this.parser.push(chunk)) events.push(ev);
     const parsed = parseAll(events);
     for (let i = 0; i < events.length; i++) this.add(events[i]!, parsed?.[i]);
+  }
+
+  /**
+   * The usual stream, whole events of one `data: ` line each (LF), as one JSON array: one decode,
+   * one replace and one JSON.parse instead of a line split, an event object and a string per
+   * event (12.3 -> 7.9 µs for the bench's 20-chunk stream). Anything else (an event name, a
+   * comment, CR, data over several lines, data that is not JSON, [DONE] before the end) leaves a
+   * token that is not JSON between the events: false, nothing added, and the caller parses it
+   * event by event.
+   */
+  private addInBulk(bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (n < 8 || !DATA.equals(bytes.subarray(0, 6)) || bytes[n - 1] !== 10 || bytes[n - 2] !== 10) return false;
+    let text = decoder.decode(bytes);
+    if (text.endsWith(LAST_DONE)) text = text.slice(0, -LAST_DONE.length + 2);
+    let events = 1; // and one value each: `data: 1, 2` is not one event's JSON
+    for (let i = text.indexOf(SEPARATOR); i >= 0; i = text.indexOf(SEPARATOR, i + 8)) events++;
+    let objs: Json[];
+    try {
+      objs = JSON.parse(`[${text.slice(6, -2).replaceAll(SEPARATOR, ",")}]`);
+    } catch {
+      return false;
+    }
+    if (objs.length !== events) return false;
+    for (const obj of objs) this.add(BULK_EVENT, obj);
+    return true;
   }
 
   /** Feeds one SSE event (`obj`: its data, parsed already); returns what kind of event it was. */

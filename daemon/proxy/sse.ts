@@ -14,6 +14,11 @@ export class SseParser {
   private event: string | null = null;
   private skipLf = false; // the last chunk ended in CR: a leading LF belongs to that line break
 
+  /** Between events: no partial line or event held, so what follows can be read without it. */
+  get idle(): boolean {
+    return this.rest === "" && this.data.length === 0 && this.event === null && !this.skipLf;
+  }
+
   push(chunk: Uint8Array): SseEvent[] {
     let text = this.decoder.decode(chunk, { stream: true });
     if (this.skipLf && text.charCodeAt(0) === 10) text = text.slice(1);
@@ -119,8 +124,9 @@ export class EventFramer {
       if (chunk.length > 0) this.rest.push(chunk);
       return null;
     }
-    const out = this.rest.length === 0 ? chunk.subarray(0, cut) : Buffer.concat([...this.rest, chunk.subarray(0, cut)]);
-    this.rest = cut < chunk.length ? [chunk.subarray(cut)] : [];
+    const whole = cut === chunk.length; // the usual case: the chunk ends with its last event
+    const out = this.rest.length === 0 ? (whole ? chunk : chunk.subarray(0, cut)) : Buffer.concat([...this.rest, chunk.subarray(0, cut)]);
+    this.rest = whole ? (this.rest.length === 0 ? this.rest : []) : [chunk.subarray(cut)];
     this.restBytes = chunk.length - cut;
     return out;
   }
