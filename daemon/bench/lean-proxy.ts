@@ -2,8 +2,10 @@
 // failover, limits, health, metrics or stats. It checks the client key (SHA-256, constant time),
 // parses the body for the model, calls one upstream with a timeout and client-abort wiring, buffers
 // and parses the reply, and writes one row per request with Route's own schema and insert path (a
-// batch every 100 ms, on the log thread). Non-stream requests only. Where it lands against the bare
-// proxy bounds what any gateway that records every request can reach on the same machine.
+// batch every 100 ms, on the log thread). Streams are forwarded chunk by chunk as they arrive (a
+// direct stream: no per-chunk parsing), kept as bytes, and their reply text is assembled from the
+// SSE deltas once the stream ends. Where it lands against the bare proxy bounds what any gateway
+// that records every request with its reply can reach on the same machine.
 import { timingSafeEqual } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,21 +49,52 @@ const server = Bun.serve({
     const timer = setTimeout(() => ac.abort(), 60_000);
     req.signal.addEventListener("abort", () => ac.abort(), { once: true });
     const res = await fetch(upstream + path, { method: "POST", headers: { "content-type": "application/json", authorization: auth }, body, signal: ac.signal });
+    const id = Bun.randomUUIDv7();
+    const row = (replyText: string | null, usage: Record<string, number> | undefined, stream: boolean): LogRow => {
+      const totalMs = Math.round(performance.now() - t0);
+      return {
+        id, ts, clientIp: srv.requestIP(req)?.address ?? null, method: req.method, path, model, stream,
+        requestBody: text, requestBytes: body.length, requestTruncated: false, upstreamId: 1, upstreamName: "fake", upstreamModel: null,
+        plan: ["fake"], attempts: [{ upstreamId: 1, upstream: "fake", outcome: "ok", status: res.status, ms: totalMs }], status: res.status,
+        ttfbMs: totalMs, ttftMs: null, totalMs, replyText, toolCalls: null,
+        promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? null,
+        totalTokens: usage?.total_tokens ?? null, tokensEstimated: false, errorCode: null, errorMessage: null,
+        userAgent: req.headers.get("user-agent"), upstreamRequestId: null, bodiesDropped: false,
+        keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
+      };
+    };
+    if (text.includes('"stream":true')) {
+      const reader = res.body!.getReader();
+      const kept: Uint8Array[] = [];
+      const out = new ReadableStream({
+        type: "direct",
+        async pull(c) {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            kept.push(value);
+            c.write(value);
+            c.flush();
+          }
+          clearTimeout(timer);
+          let reply = "";
+          let usage: Record<string, number> | undefined;
+          for (const line of decoder.decode(Buffer.concat(kept)).split("\n")) {
+            if (!line.startsWith("data: {")) continue;
+            const e = JSON.parse(line.slice(6)) as { choices?: { delta?: { content?: string } }[]; usage?: Record<string, number> };
+            reply += e.choices?.[0]?.delta?.content ?? "";
+            usage = e.usage ?? usage;
+          }
+          rows.push(row(reply, usage, true));
+          if (rows.length >= 256) flush();
+        },
+      });
+      return new Response(out, { status: res.status, headers: { "content-type": "text/event-stream", "x-request-id": id } });
+    }
     const reply = new Uint8Array(await res.arrayBuffer());
     clearTimeout(timer);
-    const id = Bun.randomUUIDv7();
     const parsed = JSON.parse(decoder.decode(reply)) as { choices?: { message?: { content?: string } }[]; usage?: Record<string, number> };
-    const totalMs = Math.round(performance.now() - t0);
-    rows.push({
-      id, ts, clientIp: srv.requestIP(req)?.address ?? null, method: req.method, path, model, stream: false,
-      requestBody: text, requestBytes: body.length, requestTruncated: false, upstreamId: 1, upstreamName: "fake", upstreamModel: null,
-      plan: ["fake"], attempts: [{ upstreamId: 1, upstream: "fake", outcome: "ok", status: res.status, ms: totalMs }], status: res.status,
-      ttfbMs: totalMs, ttftMs: null, totalMs, replyText: parsed.choices?.[0]?.message?.content ?? null, toolCalls: null,
-      promptTokens: parsed.usage?.prompt_tokens ?? null, completionTokens: parsed.usage?.completion_tokens ?? null,
-      totalTokens: parsed.usage?.total_tokens ?? null, tokensEstimated: false, errorCode: null, errorMessage: null,
-      userAgent: req.headers.get("user-agent"), upstreamRequestId: null, bodiesDropped: false,
-      keyId: null, keyName: null, costMicros: null, priceSource: null, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, affinity: false, bodiesOmitted: null, replyTruncated: false,
-    });
+    rows.push(row(parsed.choices?.[0]?.message?.content ?? null, parsed.usage, false));
     if (rows.length >= 256) flush();
     return new Response(reply, { status: res.status, headers: { ...JSON_HEADERS, "x-request-id": id } });
   },

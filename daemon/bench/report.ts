@@ -74,15 +74,16 @@ function targets(r: Results): [string, boolean | null, string][] {
   ];
 }
 
-/** Where the least logging gateway (lean-proxy.ts) lands, and routed against it. */
+/** Where the least logging gateway (lean-proxy.ts) lands, and routed against it, non-stream and stream. */
 function floor(r: Results): string[] {
-  const at = (target: string) => r.rows.find((x) => x.scenario.startsWith("non-stream, c=50") && x.target === target);
-  const [lean, routed] = [at("lean"), at("routed")];
-  if (!lean?.vsBare || !routed?.vsBare) return [];
-  return [
-    `Floor for a gateway that logs every request (lean-proxy.ts), non-stream c=50: ${lean.vsBare.toFixed(2)}× bare; routed ${routed.vsBare.toFixed(2)}× bare, ${((routed.vsBare / lean.vsBare) * 100).toFixed(0)} % of the floor.`,
-    "",
-  ];
+  const lines: string[] = [];
+  for (const [scenario, what] of [["non-stream, c=50", "non-stream c=50"], ["stream 20 chunks", "streams of 20 chunks, c=50"]] as const) {
+    const at = (target: string) => r.rows.find((x) => x.scenario.startsWith(scenario) && x.target === target);
+    const [lean, routed] = [at("lean"), at("routed")];
+    if (!lean?.vsBare || !routed?.vsBare) continue;
+    lines.push(`Floor for a gateway that logs every request with its reply (lean-proxy.ts), ${what}: ${lean.vsBare.toFixed(2)}× bare; routed ${routed.vsBare.toFixed(2)}× bare, ${((routed.vsBare / lean.vsBare) * 100).toFixed(0)} % of the floor.`);
+  }
+  return lines.length ? [...lines, ""] : [];
 }
 
 export function renderReport(r: Results, args: string[]): string {

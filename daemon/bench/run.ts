@@ -223,7 +223,7 @@ const limit = childFdLimit();
 try {
   if (enabled("c1")) await load("c1", "non-stream, c=1", 1, CHAT, [leanTarget]);
   if (enabled("c50")) await load("c50", "non-stream, c=50", 50, CHAT, [leanTarget, ...pgTargets]);
-  if (enabled("stream")) await load("stream50", "stream 20 chunks, c=50", 50, STREAM);
+  if (enabled("stream")) await load("stream50", "stream 20 chunks, c=50", 50, STREAM, [leanTarget]);
   if (enabled("ttft")) await ttftProbe();
   if (enabled("streams")) for (const t of targets.slice(1)) await openStreams(t, limit);
   if (enabled("sustain")) await sustain();
