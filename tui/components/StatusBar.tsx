@@ -1,6 +1,9 @@
 // The bottom line: connection state, the socket we talk to, routed's listen address, uptime and
-// version; uptime ages with every stats tick, so it stays right without a timer of its own.
+// version; uptime ages with every stats tick, so it stays right without a timer of its own. When the
+// request log is in trouble (store failing, disk nearly full: rows kept without bodies) it says so
+// first, in the warning colour: routed keeps answering, but the operator should know.
 import { Text } from "ink";
+import type { DaemonStatusView } from "../../shared/rpc/contract.ts";
 import type { ConnectionState } from "../client.ts";
 import { clock, duration, truncate } from "../format.ts";
 import type { Connection } from "../hooks/use-daemon.ts";
@@ -13,6 +16,13 @@ const LABEL: Record<ConnectionState, [string, Role]> = {
   closed: ["closed", "muted"],
 };
 
+/** What the request log's state asks the operator to notice; null when all is well. */
+export function logWarning(s: DaemonStatusView): string | null {
+  if (s.retention?.disk?.low) return "disk nearly full: new log rows without bodies";
+  if (s.logStore?.state === "failing") return `request log failing: ${s.logStore.queuedRows} rows queued`;
+  return null;
+}
+
 export function StatusBar({ conn, socketPath, now, width }: { conn: Connection; socketPath: string; now: number; width: number }) {
   const theme = useTheme();
   const [label, role] = LABEL[conn.state];
@@ -24,12 +34,19 @@ export function StatusBar({ conn, socketPath, now, width }: { conn: Connection; 
   parts.push(socketPath);
   if (s) parts.push(`routed ${s.version} pid ${s.pid}`);
   const head = `${theme.glyph.bullet} ${label}`;
-  const rest = truncate(`  ${parts.join(`  ${theme.glyph.sep} `)}`, Math.max(0, width - head.length), theme.glyph.ellipsis);
+  const warning = s && conn.state === "connected" ? logWarning(s) : null;
+  const warn = warning ? `  ${warning}` : "";
+  const rest = truncate(`  ${parts.join(`  ${theme.glyph.sep} `)}`, Math.max(0, width - head.length - warn.length), theme.glyph.ellipsis);
   return (
     <Text wrap="truncate">
       <Text color={theme.fg(role)} bold>
         {head}
       </Text>
+      {warn ? (
+        <Text color={theme.fg("warn")} bold>
+          {warn}
+        </Text>
+      ) : null}
       <Text color={theme.fg("muted")}>{rest}</Text>
     </Text>
   );

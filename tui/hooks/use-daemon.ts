@@ -21,7 +21,10 @@ export interface Connection {
   restarted: boolean;
 }
 
-export function useDaemon(client: DaemonClient, now: () => number = Date.now): Connection {
+/** How often daemon.status is read again while connected (the request log's health can change). */
+const STATUS_REFRESH_MS = 10_000;
+
+export function useDaemon(client: DaemonClient, now: () => number = Date.now, refreshMs = STATUS_REFRESH_MS): Connection {
   const [conn, setConn] = useState<Connection>({ state: client.state, error: null, generation: 0, status: null, statusAt: 0, lostAt: null, restarted: false });
 
   useEffect(() => {
@@ -39,10 +42,15 @@ export function useDaemon(client: DaemonClient, now: () => number = Date.now): C
       }
     };
     const off = client.onState(onState);
+    const refresh = setInterval(() => {
+      if (client.state !== "connected") return;
+      client.call("daemon.status", {}).then((status) => alive && setConn((c) => ({ ...c, status, statusAt: now() })), () => {});
+    }, refreshMs);
     if (client.state === "connected") onState("connected");
     else if (client.state === "disconnected") client.connect().catch(() => {}); // with reconnect on, it keeps trying
     return () => {
       alive = false;
+      clearInterval(refresh);
       off();
     };
   }, [client]);
