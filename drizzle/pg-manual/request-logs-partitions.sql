@@ -32,7 +32,7 @@ BEGIN
   CREATE INDEX request_logs_status ON request_logs (status, ts);
   -- The full-text index (schema-logs.ts SEARCH_VECTOR; the expression must stay identical to it,
   -- pg-search.test.ts checks the partitioned table has it, with that expression).
-  CREATE INDEX request_logs_search ON request_logs USING gin (to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 150000) || ' ' || left(coalesce(reply_text, ''), 50000)));
+  CREATE INDEX request_logs_search ON request_logs USING gin (to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 4096) || ' ' || left(coalesce(reply_text, ''), 16384)));
   CREATE TABLE request_logs_default PARTITION OF request_logs DEFAULT;
   -- A partition per UTC day the existing rows cover, so they land in day partitions, not the default.
   SELECT min(ts) / day_ms * day_ms, max(ts) / day_ms * day_ms INTO lo, hi FROM request_logs_unpartitioned;

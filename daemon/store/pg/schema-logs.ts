@@ -7,9 +7,10 @@ import type { BodiesOmitted } from "../types.ts";
 
 // Full-text search (logs.query `search`): a GIN index on this expression, which queries repeat
 // verbatim so the planner uses it. 'simple': no stemming or stop words, any language. Capped text:
-// a tsvector cannot exceed 1 MB (a longer one fails the insert) and bodies may be 32 MB; the end of
-// the request body (its newest message) and the start of the reply are what is kept.
-export const SEARCH_VECTOR = "to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 150000) || ' ' || left(coalesce(reply_text, ''), 50000))";
+// a tsvector cannot exceed 1 MB (a longer one fails the insert) and bodies may be 32 MB, and indexing
+// costs CPU per character on every insert; the request's last 4 KiB (its newest message) and the
+// reply's first 16 KiB are what is indexed, as on SQLite (sqlite/log-search.ts).
+export const SEARCH_VECTOR = "to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 4096) || ' ' || left(coalesce(reply_text, ''), 16384))";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
 

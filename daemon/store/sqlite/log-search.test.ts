@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/bun-sqlite";
 import { getTableColumns } from "drizzle-orm";
 import { LOG_COLUMNS, logBinder } from "../log-columns.ts";
 import { SEARCH_ROWS } from "../search.test-suite.ts";
-import { applyLogSearch, FTS_TABLE, ftsQuery } from "./log-search.ts";
+import { applyLogSearch, FTS_TABLE, ftsQuery, REPLY_HEAD, REQUEST_TAIL } from "./log-search.ts";
 import { migrateEmbedded } from "./migrate.ts";
 import * as schema from "./schema.ts";
 
@@ -61,6 +61,25 @@ describe("log search DDL (SQLite)", () => {
     expect(found(db, "cafe")).toEqual([]); // "café" is another word when diacritics are kept
     applyLogSearch(db);
     expect(found(db, "cafe")).toEqual(["06"]);
+    integrity(db);
+  });
+
+  test("only the request's last 4 KiB and the reply's first 16 KiB are indexed (a long history costs no more), and the index stays consistent", () => {
+    const db = migrated();
+    applyLogSearch(db);
+    const cols = getTableColumns(schema.requestLogs);
+    const row = { ...SEARCH_ROWS[0]!, id: "0190-long", requestBody: `oldword ${"x ".repeat(REQUEST_TAIL)} newword`, replyText: `firstword ${"y ".repeat(REPLY_HEAD)} lastword` };
+    const names = LOG_COLUMNS.map((k) => `"${cols[k].name}"`);
+    db.prepare(`INSERT INTO request_logs (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(...(logBinder((b) => (b ? 1 : 0))(row) as never[]));
+    expect(found(db, "newword")).toEqual(["long"]);
+    expect(found(db, "firstword")).toEqual(["long"]);
+    expect(found(db, "oldword")).toEqual([]);
+    expect(found(db, "lastword")).toEqual([]);
+    integrity(db);
+    db.exec("UPDATE request_logs SET request_body = NULL, reply_text = NULL WHERE id = '0190-long'");
+    integrity(db);
+    expect(found(db, "newword")).toEqual([]);
+    db.exec("DELETE FROM request_logs");
     integrity(db);
   });
 });

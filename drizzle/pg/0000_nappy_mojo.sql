@@ -190,4 +190,4 @@ CREATE INDEX "request_logs_ts" ON "request_logs" USING btree ("ts");--> statemen
 CREATE INDEX "request_logs_key" ON "request_logs" USING btree ("key_id","ts") WHERE "request_logs"."key_id" is not null;--> statement-breakpoint
 CREATE INDEX "request_logs_upstream" ON "request_logs" USING btree ("upstream_id","ts");--> statement-breakpoint
 CREATE INDEX "request_logs_status" ON "request_logs" USING btree ("status","ts");--> statement-breakpoint
-CREATE INDEX "request_logs_search" ON "request_logs" USING gin (to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 150000) || ' ' || left(coalesce(reply_text, ''), 50000)));
+CREATE INDEX "request_logs_search" ON "request_logs" USING gin (to_tsvector('simple'::regconfig, right(coalesce(request_body, ''), 4096) || ' ' || left(coalesce(reply_text, ''), 16384)));
