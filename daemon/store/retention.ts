@@ -40,13 +40,15 @@ export interface RetentionOptions {
 }
 
 /**
- * Between steps: rest as long as the last step took (at most 100 ms), so a pass uses at most about
- * half of a core beside the proxy, however large the backlog (measured: bench/retention.ts).
+ * Between steps: rest four times as long as the last step took (at most 1 s), so a pass uses at
+ * most about a fifth of a core beside the proxy, however large the backlog. Resting only as long as
+ * the step (half a core) left p99 at c=50 ~2x worse while a 300k-row backlog was deleted on two
+ * cores (bench/retention.ts, results.md).
  */
 function dutyCycle(): () => Promise<void> {
   let since = performance.now();
   return async () => {
-    const rest = Math.min(100, performance.now() - since);
+    const rest = Math.min(1000, 4 * (performance.now() - since));
     await new Promise<void>((r) => setTimeout(r, rest));
     since = performance.now();
   };
