@@ -8,8 +8,10 @@
 import { afterAll, test } from "bun:test";
 import { connect } from "node:net";
 import postgres from "postgres";
+import { maskUrl } from "./store/location.ts";
 
 const PG_ADMIN = process.env.ROUTE_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PG_SHOWN = maskUrl(PG_ADMIN); // a password in ROUTE_TEST_PG stays out of test output
 const REDIS_URL = process.env.ROUTE_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const REQUIRED = process.env.ROUTE_TEST_SERVICES === "require";
 
@@ -52,7 +54,7 @@ const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 -
  */
 export async function testDatabase(): Promise<string | null> {
   if (!(await reachable(PG_ADMIN, 5432))) {
-    missing("PostgreSQL", `${PG_ADMIN} not reachable; start it with \`${PG_START}\` to run them`);
+    missing("PostgreSQL", `${PG_SHOWN} not reachable; start it with \`${PG_START}\` to run them`);
     return null;
   }
   const name = `route_test_${Bun.randomUUIDv7().replaceAll("-", "").slice(-16)}`;
@@ -61,7 +63,7 @@ export async function testDatabase(): Promise<string | null> {
     await admin.unsafe(`CREATE DATABASE ${name}`);
   } catch (err) {
     // Listening but not ours to use (a password, no CREATEDB): the same as absent, said why.
-    missing("PostgreSQL", `cannot create a database at ${PG_ADMIN} (${(err as Error).message}); set ROUTE_TEST_PG to an admin URL that may`);
+    missing("PostgreSQL", `cannot create a database at ${PG_SHOWN} (${(err as Error).message}); set ROUTE_TEST_PG to an admin URL that may`);
     return null;
   } finally {
     await admin.end();
