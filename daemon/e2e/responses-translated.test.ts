@@ -64,6 +64,15 @@ eachDelivery(() => [chatOnly, ant], () => {
       expect(chatOnly.received.length).toBe(before);
     });
 
+    test("a request the upstream's format cannot express spends none of its limits", async () => {
+      const r = await suite.route([{ name: "chat-only", endpoint: chatOnly.url, responses: false, rpm: 1 }]);
+      const err = await r.client.responses.create({ model: "gpt-4o-mini", input: "Hi", previous_response_id: "resp_123" }).catch((e) => e);
+      expect(err.status).toBe(400);
+      // The refused one did not count: the one request of this minute is still there.
+      const ok = await r.client.responses.create({ model: "gpt-4o-mini", input: "Hi" });
+      expect(ok.output_text.length).toBeGreaterThan(0);
+    });
+
     test("the AI SDK's default responses model streams text through the translation", async () => {
       const r = await route();
       const provider = createOpenAI({ baseURL: `${r.url}/v1`, apiKey: CLIENT_KEY });

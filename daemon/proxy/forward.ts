@@ -118,6 +118,21 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
       lastTimedOut = true;
       break;
     }
+    // The body first: a request this upstream's format cannot express must not spend its limits or
+    // take its half-open trial (a trial taken and never judged keeps it out of rotation).
+    const adapter = adapterFor(ctx.format, up, ctx.path) ?? null; // servableBy kept only those with a way
+    let body: Uint8Array | null;
+    try {
+      body = adapter ? translatedBody(ctx, adapter, models[i]!) : bodyFor(models[i]!);
+    } catch (e) {
+      if (!(e instanceof AdapterError)) throw e;
+      // What this upstream's format cannot say is not said by another means: try the next one.
+      attempted++;
+      unsupported = e;
+      unsupportedCount++;
+      failures.push(`${up.label} (${e.message})`);
+      continue;
+    }
     let claim = deps.guard.claim(up, ctx, planned.forced);
     if (claim instanceof Promise) claim = await claim; // only upstreams with limits shared through Redis
     if (!claim.ok) {
@@ -129,19 +144,6 @@ export async function forward(ctx: RequestContext, deps: ForwardDeps, pinned: Po
     }
     attempted++;
     ctx.upstreamModel = models[i]!;
-    const adapter = adapterFor(ctx.format, up, ctx.path) ?? null; // servableBy kept only those with a way
-    let body: Uint8Array | null;
-    try {
-      body = adapter ? translatedBody(ctx, adapter) : bodyFor(ctx.upstreamModel);
-    } catch (e) {
-      if (!(e instanceof AdapterError)) throw e;
-      // What this upstream's format cannot say is not said by another means: try the next one.
-      claim.correct(0);
-      unsupported = e;
-      unsupportedCount++;
-      failures.push(`${up.label} (${e.message})`);
-      continue;
-    }
     ctx.adapter = adapter;
     const r = await attempt(ctx, up, headers, deps, body, deadlineAt);
     if (r.kind === "commit") {

@@ -25,8 +25,8 @@ export function servableBy(ctx: RequestContext, all: readonly PoolUpstream[], ke
 }
 
 /** The upstream's request, translated from the client's JSON (the model: the upstream's name). */
-export function translatedBody(ctx: RequestContext, adapter: Adapter): Uint8Array {
-  const model = ctx.upstreamModel ?? ctx.model ?? "";
+export function translatedBody(ctx: RequestContext, adapter: Adapter, upstreamModel: string | null): Uint8Array {
+  const model = upstreamModel ?? ctx.model ?? "";
   return encoder.encode(JSON.stringify(adapter.request(ctx.json!, { model, stream: ctx.stream })));
 }
 
