@@ -238,7 +238,7 @@ export async function startDaemon(opts: DaemonOptions) {
   if (spool) metrics.watchLogSpool(() => ({ rows: spool.rows, bytes: spool.bytes }));
 
   const shared = store.budget
-    ? createSharedBudget({ budget: store.budget, nodeId, onRetry: (err) => (metrics.budgetSettleRetries.inc(), log.warn("budget settlement not written to the database; retrying in order", { err })) })
+    ? createSharedBudget({ budget: store.budget, nodeId, onRetry: (err) => (metrics.budgetSettleRetries.inc(), log.warn("budget settlement not written to the database; retrying in order", { err })), onUnavailable: (err) => log.warn("a budgeted request was refused: the budget database cannot be asked", { err }) })
     : null;
   if (shared) metrics.watchBudgetSettlements(() => shared.pending);
   const keys = createKeyChecker(config.authorization ?? []);

@@ -9,6 +9,7 @@ import type { Pricer } from "../billing/prices.ts";
 import type { RequestContext } from "../proxy/context.ts";
 import { HttpError } from "../proxy/openai-error.ts";
 import type { PoolUpstream } from "../routing/pool.ts";
+import { estimateTokens } from "../routing/guard.ts";
 import { retryAfterHeader } from "../routing/router.ts";
 import type { KeyEntry, KeyRegistry } from "./registry.ts";
 import type { Reservation, SharedBudget } from "./shared-budget.ts";
@@ -29,7 +30,7 @@ export interface KeyTicket {
   /** The request is over (response delivered or abandoned): it no longer counts as in flight. */
   release(): void;
   /** The real cost (null: unknown, charged nothing) and tokens; once. */
-  settle(costMicros: number | null, tokens: number): void;
+  settle(costMicros: number | null, tokens: number | null): void;
 }
 
 const BUSY_RETRY_MS = 1000;
@@ -75,8 +76,9 @@ function budgetRefusal(e: KeyEntry, registry: KeyRegistry, reserve: number, held
 }
 
 /** 503 when the shared budget database cannot be asked: the request is refused, not let through unaccounted. */
-const budgetUnavailable = (e: KeyEntry, err: unknown) =>
-  new HttpError(503, "budget_unavailable", `key ${e.name} has a budget and the database that keeps it cannot be asked (${(err as Error).message}); retry in a moment`, retryAfterHeader(BUSY_RETRY_MS));
+// The driver's text (hosts, users) is for routed's log (shared-budget.ts), not for the client.
+const budgetUnavailable = (e: KeyEntry) =>
+  new HttpError(503, "budget_unavailable", `key ${e.name} has a budget and the database that keeps it cannot be asked; retry in a moment`, retryAfterHeader(BUSY_RETRY_MS));
 
 /** Client keys' limits shared by several nodes (daemon/redis): decided there for the keys it covers. */
 export interface SharedKeyGate {
@@ -110,7 +112,7 @@ export function admitKey(e: KeyEntry, ctx: RequestContext, upstreams: readonly P
   if (limit && !limit.ok) return limitRefusal(e, limit);
   // A rough prompt size (~4 bytes a token, JSON included: more than the real count) plus the most
   // output the request allows; no tokenizer on the response path.
-  const promptTokens = Math.ceil((ctx.body?.length ?? 0) / 4);
+  const promptTokens = estimateTokens(ctx);
   const completionTokens = maxOutputTokens(ctx.json, settings.reserveTokens);
   let reserve = 0;
   const budget = shared?.budget ?? null;
@@ -152,7 +154,7 @@ async function admitShared(e: KeyEntry, ctx: RequestContext, registry: KeyRegist
       held = await budget.reserve({ keyId: e.id, windowStart, budgetMicros, micros: reserve });
     } catch (err) {
       m.inflight--;
-      return budgetUnavailable(e, err);
+      return budgetUnavailable(e);
     }
     m.spent = held.spentMicros; // the database's figure: what every node has settled in this window
     release = () => budget.settle({ keyId: e.id, windowStart, heldMicros: held.ok ? reserve : 0, costMicros: null });
@@ -210,8 +212,11 @@ function issueTicket(e: KeyEntry, ctx: RequestContext, registry: KeyRegistry, re
       if (cost !== null) m.spent += cost;
       // Shared: the hold is released in the window it was taken in, and the cost charged there.
       budget?.settle({ keyId: e.id, windowStart, heldMicros: reserve, costMicros: cost });
-      correct?.(tokens);
-      remote?.correct(tokens);
+      if (tokens !== null) {
+        // null: the real usage is unknown, so the TPM estimate taken at admission stands.
+        correct?.(tokens);
+        remote?.correct(tokens);
+      }
     },
   };
 }

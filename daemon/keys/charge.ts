@@ -31,10 +31,11 @@ export function chargeRow(row: LogRow, ctx: RequestContext, coster: Coster | nul
       row.priceSource = c.source;
     }
   }
-  ticket?.settle(row.costMicros, row.totalTokens ?? 0);
+  // No usage known (bodies dropped before the reply was read): the TPM estimate stands, as for upstreams.
+  ticket?.settle(row.costMicros, row.bodiesDropped ? null : (row.totalTokens ?? 0));
 }
 
 /** A request whose row could not be built or was dropped: its key is charged the reservation. */
 export function chargeLost(ctx: RequestContext): void {
-  ctx.keyTicket?.settle(ctx.keyTicket.reservedMicros, 0);
+  ctx.keyTicket?.settle(ctx.keyTicket.reservedMicros, null);
 }

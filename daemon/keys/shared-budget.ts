@@ -3,6 +3,7 @@
 // settled there off the response path, through an ordered retry queue that never drops a settlement.
 // When the database cannot be asked, budgeted requests are refused (fail closed): a node must not
 // spend money it cannot account for.
+import { withDeadline } from "../deadline.ts";
 import type { BudgetStore } from "../store/types.ts";
 import type { KeyRegistry } from "./registry.ts";
 import { createSettleQueue } from "./settle-queue.ts";
@@ -23,37 +24,30 @@ export interface SharedBudgetOptions {
   /** Settlements that may wait before admission refuses budgeted requests (default 10 000). */
   maxPending?: number;
   onRetry?: (err: unknown) => void;
+  /** A reservation could not be decided (database down or silent): the reason, for the log. */
+  onUnavailable?: (err: unknown) => void;
 }
 
 export type Reservation = { ok: boolean; spentMicros: number; heldMicros: number };
 
-/** `p`, or a rejection after `ms`; a value that arrives later goes to `late`. */
-function withDeadline<T>(p: Promise<T>, ms: number, late: (v: T) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let over = false;
-    const t = setTimeout(() => {
-      over = true;
-      reject(new Error(`the budget database did not answer within ${ms} ms`));
-    }, ms);
-    p.then(
-      (v) => (clearTimeout(t), over ? late(v) : resolve(v)),
-      (e) => (clearTimeout(t), over || reject(e)),
-    );
-  });
-}
-
 export function createSharedBudget(o: SharedBudgetOptions) {
   const { budget, nodeId } = o;
   const timeoutMs = o.timeoutMs ?? 5000;
+  const late = `the budget database did not answer within ${timeoutMs} ms`;
   const queue = createSettleQueue<Settlement>({ run: (s) => budget.settle({ ...s, nodeId }), max: o.maxPending ?? 10_000, onRetry: o.onRetry });
   const settle = (s: Settlement) => void (s.heldMicros !== 0 || s.costMicros ? queue.push(s) : undefined);
+  // A hold granted after admission gave up is released at once (nothing will settle it).
+  const held = (r: { keyId: number; windowStart: number; budgetMicros: number; micros: number }) =>
+    withDeadline(budget.reserve({ ...r, nodeId }), timeoutMs, late, (v) => v.ok && settle({ keyId: r.keyId, windowStart: r.windowStart, heldMicros: r.micros, costMicros: null }));
 
   return {
     /** Holds `micros` if the key's window has room; rejects when the database cannot be asked. */
     reserve(r: { keyId: number; windowStart: number; budgetMicros: number; micros: number }): Promise<Reservation> {
       if (queue.full) return Promise.reject(new Error(`${queue.size} budget settlements are waiting for the database`));
-      // A hold granted after admission gave up is released at once (nothing will settle it).
-      return withDeadline(budget.reserve({ ...r, nodeId }), timeoutMs, (v) => v.ok && settle({ keyId: r.keyId, windowStart: r.windowStart, heldMicros: r.micros, costMicros: null }));
+      return held(r).catch((err) => {
+        o.onUnavailable?.(err); // the client gets a plain 503; the reason is for routed's log
+        throw err;
+      });
     },
     settle,
     /**
@@ -63,7 +57,7 @@ export function createSharedBudget(o: SharedBudgetOptions) {
     async spent(keyId: number, windowStart: number): Promise<number> {
       const waiting = await queue.drain();
       if (waiting > 0) throw new Error(`${waiting} budget settlements are still waiting for the database`);
-      const r = await withDeadline(budget.reserve({ keyId, windowStart, budgetMicros: Number.MAX_SAFE_INTEGER, micros: 0, nodeId }), timeoutMs, () => {});
+      const r = await withDeadline(budget.reserve({ keyId, windowStart, budgetMicros: Number.MAX_SAFE_INTEGER, micros: 0, nodeId }), timeoutMs, late);
       return r.spentMicros;
     },
     get pending() {

@@ -24,7 +24,8 @@ export function createKeyClaims(shared: SharedLimits, registry: Pick<KeyRegistry
     admit(e, promptTokens) {
       const use = () => {
         const m = registry.roll(e);
-        return { ...(m.limits?.usage() ?? { rpm: 0, rpd: 0, tpm: 0 }), inflight: m.inflight };
+        // admitShared counted this request in flight already: the share compares the others.
+        return { ...(m.limits?.usage() ?? { rpm: 0, rpd: 0, tpm: 0 }), inflight: m.inflight - 1 };
       };
       const d = shared.decide({ kind: "k", id: e.id }, limitsOf(e), (e.record.tpm ?? -1) >= 0 ? promptTokens : 0, use);
       return d instanceof Promise ? d.then((v) => settle(e, v)) : settle(e, d);

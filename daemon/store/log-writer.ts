@@ -7,6 +7,7 @@
 // are released at once (written as bodiesDropped); whole rows are dropped only past `maxQueue`.
 // With a spool (log-spool.ts), a failing store's backlog past half those bounds moves to disk
 // instead, and the spool is replayed first, in order, when the store answers again.
+import { withDeadline } from "../deadline.ts";
 import { redactText } from "../proxy/redact.ts";
 import type { LogSpool } from "./log-spool.ts";
 import type { LogRow, Store } from "./types.ts";
@@ -67,11 +68,6 @@ export interface LogWriterOptions<T> {
   onRowsLost?: (n: number) => void;
 }
 
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 // A driver error names the failure, not row content; key-like text is masked all the same.
 const messageOf = (err: unknown) => redactText(err instanceof Error ? err.message : String(err), "").slice(0, ERROR_TEXT_CAP);
@@ -177,7 +173,7 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
       const { batch, spooled } = await nextBatch();
       if (batch.length === 0 && !spooled) continue;
       try {
-        if (batch.length > 0) await withDeadline(opts.store.insertLogs(batch), insertTimeoutMs);
+        if (batch.length > 0) await withDeadline(opts.store.insertLogs(batch), insertTimeoutMs, `the store did not answer within ${insertTimeoutMs} ms`);
       } catch (err) {
         failures++;
         if (healthy) since = now();
