@@ -14,12 +14,17 @@ export const embeddedMigrations = (): MigrationMeta[] => fromJournal(journal, sq
 
 /** A fixed key for pg_advisory_lock: "route" in ASCII, so other applications' keys are unlikely to collide. */
 export const MIGRATION_LOCK_KEY = 0x726f757465;
+/** Retention steps run on every node: one at a time (pg_advisory_xact_lock in each step's transaction). */
+export const RETENTION_LOCK_KEY = MIGRATION_LOCK_KEY + 1;
 
 type Internals = { dialect: { migrate(m: MigrationMeta[], session: unknown, config: object): Promise<void> }; session: unknown };
 
 export async function migratePg(url: string): Promise<void> {
   const client = connectPg(url, { max: 1 });
   try {
+    // Waiting for another node's migration has a deadline too: one stuck behind live traffic's
+    // locks must not hang every node's start in silence.
+    await client`set lock_timeout = '120s'`;
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     // drizzle's own postgres-js migrator, fed the embedded files instead of a folder.
     const { dialect, session } = drizzle({ client }) as unknown as Internals;

@@ -4,6 +4,7 @@
 // partition caught (attaching over rows in the default would fail). A day wholly older than the
 // retention is dropped in one transaction with the fold of its key spend, by local day.
 import type { PgClient } from "./client.ts";
+import { RETENTION_LOCK_KEY } from "./migrate.ts";
 import { FOLD_SQL } from "../key-spend.ts";
 
 const DAY = 86_400_000;
@@ -24,6 +25,8 @@ export async function listPartitions(sql: PgClient): Promise<{ name: string; lo:
 async function createPartition(sql: PgClient, lo: number): Promise<void> {
   const name = nameOf(lo);
   await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`; // another node may be making it
+    if ((await tx`SELECT to_regclass(${name}) AS t`)[0]?.t) return;
     // Rows of that day arriving meanwhile wait (briefly) instead of landing in the default after the move.
     await tx.unsafe("LOCK TABLE request_logs_default IN ACCESS EXCLUSIVE MODE");
     await tx.unsafe(`CREATE TABLE "${name}" (LIKE request_logs INCLUDING DEFAULTS)`);
@@ -59,6 +62,8 @@ type DayOf = (t: number) => { start: number; end: number };
 /** Folds the partition's key spend by local day and drops it, in one transaction; rows it held. */
 async function dropPartition(sql: PgClient, p: { name: string; lo: number; hi: number }, dayOf: DayOf): Promise<number> {
   return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`; // another node may have dropped it
+    if (!(await tx`SELECT to_regclass(${p.name}) AS t`)[0]?.t) return 0;
     for (let t = p.lo; t < p.hi; ) {
       const d = dayOf(t);
       const end = Math.min(d.end, p.hi);

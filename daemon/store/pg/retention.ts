@@ -4,6 +4,7 @@
 import { FOLD_SQL } from "../key-spend.ts";
 import type { LogRetentionStore } from "../types.ts";
 import type { PgClient } from "./client.ts";
+import { RETENTION_LOCK_KEY } from "./migrate.ts";
 import { dropOldestPartition, maintainPartitions } from "./partitions.ts";
 
 const BODIES_PRESENT = "(request_body IS NOT NULL OR reply_text IS NOT NULL OR tool_calls IS NOT NULL)";
@@ -21,6 +22,9 @@ export function pgRetention(sql: PgClient): LogRetentionStore {
     },
     async deleteRange(day, from, to) {
       return sql.begin(async (tx) => {
+        // Every node runs retention: one step at a time, and the statements after the lock see
+        // what another node's step committed (a range it deleted is folded and deleted once).
+        await tx`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`;
         await tx.unsafe(FOLD_SQL((i) => `$${i}::bigint`), [day, from, to]);
         return (await tx`DELETE FROM request_logs WHERE ts >= ${from} AND ts < ${to}`).count;
       });
