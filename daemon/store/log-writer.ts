@@ -137,21 +137,29 @@ export function createLogWriter<T>(opts: LogWriterOptions<T>) {
   async function spill(): Promise<void> {
     spillSoon = false;
     if (!spool || queued() === 0) return;
-    build(Infinity);
-    const rows = ready;
-    const held = readySizes.reduce((a, b) => a + b, 0);
     const wasEmpty = spool.rows === 0;
-    try {
-      const r = await spool.append(rows);
-      for (let i = 0; i < r.bodiesDropped; i++) opts.onBodiesDropped?.();
-      if (r.rowsDropped > 0) opts.onRowsLost?.(r.rowsDropped);
-    } catch (err) {
-      opts.onError?.(err, queued()); // the disk failed too: the rows stay in memory, under its bounds
-      return;
+    // A batch at a time, yielding between: building rows (bodies decoded, replies parsed) and their
+    // JSON for a backlog of 50,000 in one turn would hold every response behind it.
+    for (let left = queued(); left > 0 && queued() > 0; ) {
+      build(batchSize);
+      const n = Math.min(ready.length, batchSize);
+      const rows = ready.slice(0, n);
+      let held = 0;
+      for (let i = 0; i < n; i++) held += readySizes[i]!;
+      try {
+        const r = await spool.append(rows);
+        for (let i = 0; i < r.bodiesDropped; i++) opts.onBodiesDropped?.();
+        if (r.rowsDropped > 0) opts.onRowsLost?.(r.rowsDropped);
+      } catch (err) {
+        opts.onError?.(err, queued()); // the disk failed too: the rows stay in memory, under its bounds
+        break;
+      }
+      ready = ready.slice(n);
+      readySizes = readySizes.slice(n);
+      bytes -= held;
+      left -= n;
+      if (left > 0) await nextTurn();
     }
-    ready = ready.length === rows.length ? [] : ready.slice(rows.length);
-    readySizes = ready.length === 0 ? [] : readySizes.slice(rows.length);
-    bytes -= held;
     if (wasEmpty && spool.rows > 0) opts.onSpooling?.(spool.rows, spool.bytes);
   }
 
