@@ -4,6 +4,7 @@
 // just written), never against this machine's clock, so clock skew between hosts cannot make a
 // live node look stale. `liveNodes()` is synchronous (the last list seen) for hot callers such as
 // a limit shared between nodes (each takes limit ÷ live nodes).
+import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log.ts";
 import type { ClusterStore, NodeRecord } from "../store/types.ts";
 
@@ -88,8 +89,10 @@ export function createNodeHeartbeat(deps: HeartbeatDeps) {
     /** Stops beating and removes this node's row, so the others stop counting it at once. */
     async stop(): Promise<void> {
       clearInterval(timer);
-      await beating;
-      await cluster.removeNode(id).catch((err) => log.warn("could not remove this node from the cluster's list; it turns stale by itself", { err }));
+      // A stop is not held by a silent database: the row turns stale by itself if it stays.
+      const bounded = <T>(p: Promise<T> | null) => p && withDeadline(p, 5000, "the database did not answer within 5 s").catch(() => {});
+      await bounded(beating);
+      await bounded(cluster.removeNode(id).catch((err) => log.warn("could not remove this node from the cluster's list; it turns stale by itself", { err })));
     },
   };
 }

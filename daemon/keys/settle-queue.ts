@@ -61,11 +61,20 @@ export function createSettleQueue<T>(o: SettleQueueOptions<T>) {
     get full() {
       return size() >= o.max;
     },
-    /** Tries what is queued now, up to `attempts` times without waiting out the backoff; returns what is left (still retried). */
-    async drain(attempts = 3): Promise<number> {
-      for (let i = 0; i < attempts && size() > 0; i++) {
-        await running;
-        await kick();
+    /**
+     * Tries what is queued now, up to `attempts` times without waiting out the backoff, for at most
+     * `deadlineMs` (a silent connection can hold a call for minutes; the call is not retried beside
+     * itself, as a settlement is not idempotent); returns what is left (still retried).
+     */
+    async drain(attempts = 3, deadlineMs = 10_000): Promise<number> {
+      const until = performance.now() + deadlineMs;
+      const within = (p: Promise<void>) => {
+        const left = until - performance.now();
+        return left <= 0 ? Promise.resolve() : Promise.race([p, Bun.sleep(left)]);
+      };
+      for (let i = 0; i < attempts && size() > 0 && performance.now() < until; i++) {
+        if (running) await within(running);
+        if (performance.now() < until) await within(kick());
       }
       return size();
     },
