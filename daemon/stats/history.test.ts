@@ -28,7 +28,7 @@ describe("stats.history", () => {
     expect(h.series.map((b) => b.requests).reduce((a, b) => a + b)).toBe(rows.length);
     for (const b of h.series) {
       const mine = rows.filter((r) => r.ts >= b.start && r.ts < b.start + HOUR_MS);
-      expect([b.requests, b.costMicros, b.unpriced]).toEqual([mine.length, costOf(mine), mine.filter((r) => r.costMicros === null).length]);
+      expect([b.requests, b.costMicros, b.unpriced]).toEqual([mine.length, costOf(mine), mine.filter((r) => r.costMicros === null && r.totalTokens !== null).length]);
     }
     expect(h.totals.requests).toBe(rows.length);
     expect(h.totals.tokens.prompt).toBe(rows.reduce((a, r) => a + (r.promptTokens ?? 0), 0));

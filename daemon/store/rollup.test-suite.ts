@@ -55,7 +55,7 @@ function sums(rows: LogRow[]): Record<RollupCounter, number> {
     c.cacheWriteTokens += r.cacheWriteTokens ?? 0;
     c.reasoningTokens += r.reasoningTokens ?? 0;
     c.costMicros += r.costMicros ?? 0;
-    if (r.costMicros === null) c.unpriced++;
+    if (r.costMicros === null && r.totalTokens !== null) c.unpriced++;
   }
   return c;
 }

@@ -104,7 +104,8 @@ export function contribution(row: LogRow): { key: (string | number)[]; vec: numb
   vec[AT.cacheWriteTokens] = row.cacheWriteTokens ?? 0;
   vec[AT.reasoningTokens] = row.reasoningTokens ?? 0;
   vec[AT.costMicros] = row.costMicros ?? 0;
-  vec[AT.unpriced] = row.costMicros === null ? 1 : 0;
+  // As key usage counts it (key-spend.ts): used tokens with no known price; a failure used none.
+  vec[AT.unpriced] = row.costMicros === null && row.totalTokens !== null ? 1 : 0;
   vec[C] = histBucket(row.totalMs);
   vec[C + 1] = row.ttftMs === null ? -1 : histBucket(row.ttftMs);
   return { key: [Math.floor(row.ts / HOUR_MS) * HOUR_MS, row.upstreamName ?? "", row.model ?? "", row.keyId ?? 0], vec };
@@ -154,7 +155,9 @@ export function foldBatch(
   }
   // Groups in key order, so two nodes upserting the same keys lock them in the same order.
   const order = batch.keys.map((_, g) => g).filter((g) => sums[g]);
-  order.sort((a, b) => (JSON.stringify(batch.keys[a]) < JSON.stringify(batch.keys[b]) ? -1 : 1));
+  const ids = order.map((g) => JSON.stringify(batch.keys[g])); // once per group, not per comparison
+  const rank = new Map(order.map((g, i) => [g, ids[i]!]));
+  order.sort((a, b) => (rank.get(a)! < rank.get(b)! ? -1 : 1));
   for (const g of order) {
     const s = sums[g]!;
     upsert([...batch.keys[g]!, ...s.slice(0, counters), s.slice(counters, counters + buckets), s.slice(counters + buckets)]);

@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { applyLogSearch } from "./log-search.ts";
+import { applyLogSearch, FTS_TABLE, rebuildLogSearch } from "./log-search.ts";
 import { migrateEmbedded } from "./migrate.ts";
 import * as schema from "./schema.ts";
 import { createSqliteStore } from "./store.ts";
@@ -28,6 +28,8 @@ function incrementalVacuum(sqlite: Database, o: SqliteOpenOptions): void {
   if (fresh.n === 0) return;
   o.convert!.onVacuum(pragma(sqlite, "page_count") * pragma(sqlite, "page_size"));
   sqlite.exec("VACUUM");
+  // VACUUM may renumber rowids, which the full-text index is keyed by (log-search.ts).
+  if (sqlite.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(FTS_TABLE)) rebuildLogSearch(sqlite);
 }
 
 /** Opens (creating 0600 and migrating) the SQLite file. WAL + busy_timeout: readers never block the log writer. */
