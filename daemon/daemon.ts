@@ -187,6 +187,7 @@ export async function startDaemon(opts: DaemonOptions) {
   redisShare?.started();
   let includeExcerpt = config.notify?.include_excerpt ?? false;
   const logLife = createLogLifecycle({ store, log, now, config: () => current, emit: (e) => notifier.emit(e), freeSpace: opts.freeSpace, ...opts.retention });
+  let rowsWritten = 0; // daemon.status's logged count between recounts
   const writer = createLogWriter<RequestContext>({
     store,
     flushMs: opts.logFlushMs,
@@ -204,6 +205,7 @@ export async function startDaemon(opts: DaemonOptions) {
       return row;
     },
     onWritten(rows) {
+      rowsWritten += rows.length;
       metrics.logWritten.inc(rows.length);
       for (const row of rows) stats.record(row);
       control?.publishRows(rows);
@@ -395,6 +397,7 @@ export async function startDaemon(opts: DaemonOptions) {
           config: () => current,
           lastReloadError: () => lastReloadError,
           logStore: () => writer.state(),
+          rowsWritten: () => rowsWritten,
           retention: logLife.status,
           cluster: () => cluster.status(),
         },

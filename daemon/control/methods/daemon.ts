@@ -23,13 +23,25 @@ export interface DaemonInfo {
   /** The last refused reload, until one succeeds. */
   lastReloadError?: () => { at: number; message: string } | null;
   logStore?: () => LogStoreState;
+  /** Request-log rows this process has written so far (keeps the logged count current between counts). */
+  rowsWritten?: () => number;
   /** Retention settings, the last retention pass and the disk guard (store/log-lifecycle.ts). */
   retention?: () => RetentionStatusView;
   /** The cluster this node is part of; undefined on one node. */
   cluster?: () => ClusterStatusView | undefined;
 }
 
+/** COUNT(*) over the whole log at most this often (route-tui asks every 10 s; a million rows is not free). */
+const RECOUNT_MS = 60_000;
+
 export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload: () => Promise<ReloadResult>) {
+  let counted: { at: number; rows: number; written: number } | null = null;
+  /** The last count plus what was written since (retention's deletions show at the next count). */
+  async function logged(): Promise<number> {
+    const written = info.rowsWritten?.() ?? 0;
+    if (!counted || !info.rowsWritten || Date.now() - counted.at > RECOUNT_MS) counted = { at: Date.now(), rows: await store.countLogs(), written };
+    return counted.rows + (written - counted.written);
+  }
   return {
     "daemon.status": async () => ({
       version: info.version,
@@ -42,7 +54,7 @@ export function daemonMethods(info: DaemonInfo, store: Store, pool: Pool, reload
       upstreamsFile: info.upstreamsFile,
       socket: info.socket,
       draining: info.draining(),
-      counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await store.countLogs() },
+      counts: { upstreams: pool.all().length, enabled: pool.candidates().length, inflight: info.inflight(), logs: await logged() },
       lastReloadError: info.lastReloadError?.() ?? null,
       logStore: info.logStore?.(),
       retention: info.retention?.(),
