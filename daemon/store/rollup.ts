@@ -201,4 +201,6 @@ export interface RollupQuery {
   upstream?: string;
   model?: string;
   keyId?: number; // 0: shared-key traffic
+  /** At most this many rows (the reader's bound: a period past it is refused, not loaded). */
+  limit?: number;
 }

@@ -21,8 +21,9 @@ export function historyMethods(store: Store, now: () => number = Date.now) {
         keyId = keys.find((k) => k.name === p.key)?.id;
         if (keyId === undefined) throw new RpcError("not_found", `no client key named ${p.key}`, { key: p.key });
       }
-      const rows = await store.readRollup({ since, until, upstream: p.upstream, model: p.model, keyId });
-      if (rows.length > MAX_ROLLUP_ROWS) throw new RpcError("invalid_params", `that period holds ${rows.length} rollup rows; ask for a shorter one or filter by upstream, model or key`);
+      // One past the bound is enough to know it is too many: a long period is refused without being loaded.
+      const rows = await store.readRollup({ since, until, upstream: p.upstream, model: p.model, keyId, limit: MAX_ROLLUP_ROWS + 1 });
+      if (rows.length > MAX_ROLLUP_ROWS) throw new RpcError("invalid_params", `that period holds more than ${MAX_ROLLUP_ROWS} rollup rows; ask for a shorter one or filter by upstream, model or key`);
       const names = new Map(keys.map((k) => [k.id, k.name]));
       const keyName = (id: number) => (id === 0 ? "(shared)" : (names.get(id) ?? `#${id}`));
       return buildHistory(rows, { since, until, bucket: p.bucket ?? "hour", by: p.by ?? "upstream", keyName });

@@ -55,7 +55,7 @@ export function createPgStore(client: PgClient, db: Db, url: string): Store {
       if (rows.length > 0) await insertLogs(client, rows);
     },
     async readRollup(q) {
-      return (await db.select().from(logRollup).where(and(...rollupConditions(logRollup, q))).orderBy(asc(logRollup.hour))).map(toRollupRecord);
+      return (await db.select().from(logRollup).where(and(...rollupConditions(logRollup, q))).orderBy(asc(logRollup.hour)).limit(q.limit ?? Number.MAX_SAFE_INTEGER)).map(toRollupRecord);
     },
     async countLogs() {
       return (await db.select({ n: count() }).from(requestLogs))[0]?.n ?? 0;

@@ -76,7 +76,7 @@ export function createSqliteStore(sqlite: Database, db: Db, location: string): S
       await logs.insert(JSON.stringify({ rows: rows.map(bindLog), ...rollupBatch(rows) }));
     },
     async readRollup(q) {
-      return db.select().from(schema.logRollup).where(and(...rollupConditions(schema.logRollup, q))).orderBy(asc(schema.logRollup.hour)).all().map(toRollupRecord);
+      return db.select().from(schema.logRollup).where(and(...rollupConditions(schema.logRollup, q))).orderBy(asc(schema.logRollup.hour)).limit(q.limit ?? -1).all().map(toRollupRecord);
     },
     async countLogs() {
       return db.select({ n: count() }).from(requestLogs).get()?.n ?? 0;
