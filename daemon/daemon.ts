@@ -266,7 +266,10 @@ export async function startDaemon(opts: DaemonOptions) {
     log.warn("no client key configured: every /v1 request is refused (fail closed); set `authorization` in the upstreams file, create one with `routectl keys add`, or use --noauth");
   }
   // Output tokens a budget reservation assumes when a request names no max_tokens.
-  const admission = (): AdmissionSettings => ({ unknownPrice: pricer.unknownPrice, reserveTokens: current.reserve_tokens ?? 4096 });
+  // Read by every keyed request: built once per config, not per request.
+  const admissionOf = (c: ConfigFile): AdmissionSettings => ({ unknownPrice: pricer.unknownPrice, reserveTokens: c.reserve_tokens ?? 4096 });
+  let admissionNow = admissionOf(current);
+  const admission = () => admissionNow;
   if (fetchConcurrencyCap() <= 256) {
     log.warn("at most 256 upstream requests at once (Bun's fetch limit): more wait, and streams among them time out; start routed with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in its environment (npm start and the systemd unit do)");
   }
@@ -307,6 +310,7 @@ export async function startDaemon(opts: DaemonOptions) {
     metrics.setMaxKeys(c.metrics_max_keys ?? DEFAULT_METRICS_MAX_KEYS);
     router.configure(routingSettings(c));
     pricer.configure(c);
+    admissionNow = admissionOf(c);
     runtime.configure(c);
     const old = notifier;
     notifier = makeNotifier(c);

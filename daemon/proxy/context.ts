@@ -62,7 +62,7 @@ export interface RequestContext {
   bodiesDropped: { requestBytes: number } | null;
 }
 
-export function createContext(req: Request, url: URL, id: string): RequestContext {
+export function createContext(req: Request, url: URL, id: string, format: WireFormat = clientFormat(url.pathname)): RequestContext {
   return {
     id,
     ts: Date.now(),
@@ -71,7 +71,7 @@ export function createContext(req: Request, url: URL, id: string): RequestContex
     method: req.method,
     path: url.pathname,
     search: url.search,
-    format: clientFormat(url.pathname),
+    format,
     adapter: null,
     clientIp: null,
     body: null,

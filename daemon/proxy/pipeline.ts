@@ -132,7 +132,7 @@ export function createPipeline(deps: PipelineDeps) {
         return errorResponseFor(format, e as HttpError);
       }
     }
-    const ctx = createContext(req, url, Bun.randomUUIDv7());
+    const ctx = createContext(req, url, Bun.randomUUIDv7(), format);
     ctx.key = caller?.key ?? null;
     ctx.clientIp = deps.clientIp(srv.requestIP(req)?.address ?? null, req.headers.get("x-forwarded-for"));
     metrics.inflight.set(++inflight);
