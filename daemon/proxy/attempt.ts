@@ -67,7 +67,7 @@ const includesUsage = (ctx: RequestContext) => (ctx.json?.stream_options as { in
 
 /** The in-band error a stream in the client's own format ends with, after it started. */
 function inBandError(ctx: RequestContext, reply: StreamReply, code: string, message: string): string {
-  if (ctx.format === "anthropic") return `event: error\ndata: ${anthropicError(502, "api_error", `${message} (${code})`)}\n\n`;
+  if (ctx.format === "anthropic") return `event: error\ndata: ${anthropicError("api_error", `${message} (${code})`)}\n\n`;
   return ctx.path === "/v1/responses" ? responsesErrorEvent(code, message, reply.nextSequenceNumber()) : sseErrorEvent(code, message);
 }
 

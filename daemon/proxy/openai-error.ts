@@ -61,5 +61,5 @@ export function responsesErrorEvent(code: string, message: string, sequenceNumbe
 /** Route's own error in the envelope the client's format expects (OpenAI's, or Anthropic's on /v1/messages). */
 export function errorResponseFor(format: "openai" | "anthropic", e: HttpError, extra?: Record<string, string>): Response {
   if (format === "openai") return httpErrorResponse(e, extra);
-  return new Response(anthropicError(e.status, anthropicErrorType(e.status), `${e.message} (${e.code})`), { status: e.status, headers: { "content-type": "application/json", ...e.headers, ...extra } });
+  return new Response(anthropicError(anthropicErrorType(e.status), `${e.message} (${e.code})`), { status: e.status, headers: { "content-type": "application/json", ...e.headers, ...extra } });
 }

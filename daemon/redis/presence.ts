@@ -44,7 +44,6 @@ export function startPresence(redis: Redis, o: PresenceOptions) {
     beat,
     /** The live nodes, at least this one. */
     count: () => Math.max(1, ids.length),
-    ids: () => ids,
     /** Leaves the set (a graceful stop): the others' share grows at once. */
     async leave(): Promise<void> {
       clearInterval(timer);

@@ -93,5 +93,5 @@ export function shareHealth(deps: SharedHealthDeps) {
   if (sub.status === "ready") onReady();
   health.share(publish);
 
-  return { resync, publish };
+  return { resync };
 }

@@ -41,7 +41,7 @@ export function createUpstreamClaims(deps: UpstreamClaimDeps): SharedLimitGate {
     return { ok: false, why: "limited", retryAfterMs: d.retryAfterMs, detail: `at its ${d.which} limit` };
   }
 
-  function settle(u: PoolUpstream, ctx: RequestContext, forced: boolean, estimate: number, d: Decision): Claim {
+  function settle(u: PoolUpstream, forced: boolean, estimate: number, d: Decision): Claim {
     if (!d.ok) return refused(u, d);
     // Counted in Redis but not sent (the request's own slot went meanwhile): the window keeps one
     // request too many, never one too few.
@@ -67,7 +67,7 @@ export function createUpstreamClaims(deps: UpstreamClaimDeps): SharedLimitGate {
       if (!r.ok) return { ok: false, why: "limited", retryAfterMs: r.retryAfterMs, detail: `at its ${r.which} limit` };
       const estimate = (u.tpm ?? -1) >= 0 ? estimateTokens(ctx) : 0;
       const d = shared.decide({ kind: "u", id: u.id }, u, estimate, () => limits.usage(u.id));
-      return d instanceof Promise ? d.then((v) => settle(u, ctx, forced, estimate, v)) : settle(u, ctx, forced, estimate, d);
+      return d instanceof Promise ? d.then((v) => settle(u, forced, estimate, v)) : settle(u, forced, estimate, d);
     },
   };
 }

@@ -86,7 +86,7 @@ describe("errors and path", () => {
   for (const [status, type] of types) test(`${status} → ${type}`, () => expect(anthropicErrorType(status)).toBe(type));
 
   test("anthropicError builds the envelope", () => {
-    expect(anthropicError(404, "not_found_error", "no such model")).toBe('{"type":"error","error":{"type":"not_found_error","message":"no such model"}}');
+    expect(anthropicError("not_found_error", "no such model")).toBe('{"type":"error","error":{"type":"not_found_error","message":"no such model"}}');
   });
 
   test("path: /v1/messages (query dropped) → /v1/chat/completions; others refused", () => {

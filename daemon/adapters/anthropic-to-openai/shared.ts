@@ -79,13 +79,13 @@ export function anthropicErrorType(status: number): string {
 }
 
 /** Anthropic's error envelope: the body of an error answer, and the data of a stream's `error` event. */
-export function anthropicError(status: number, type: string, message: string): string {
+export function anthropicError(type: string, message: string): string {
   return JSON.stringify({ type: "error", error: { type, message } });
 }
 
 /** An OpenAI-format error answer (or anything else an upstream sent) → Anthropic's envelope, status kept. */
 export function translateError(status: number, body: unknown): { status: number; body: string } {
-  return { status, body: anthropicError(status, anthropicErrorType(status), errorMessage(status, body)) };
+  return { status, body: anthropicError(anthropicErrorType(status), errorMessage(status, body)) };
 }
 
 export function errorMessage(status: number, body: unknown): string {

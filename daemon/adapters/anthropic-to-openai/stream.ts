@@ -51,7 +51,7 @@ export class ChunkToMessageStream implements StreamTranslator {
   fail(_code: string, message: string): string {
     if (this.stopped) return "";
     this.stopped = true;
-    return `event: error\ndata: ${anthropicError(502, "api_error", message)}\n\n`;
+    return `event: error\ndata: ${anthropicError("api_error", message)}\n\n`;
   }
 
   private onItem(item: ChatStreamItem): string {
