@@ -7,6 +7,7 @@ import type { FakeUpstream } from "./fake-upstream.ts";
 import { CLIENT_KEY, chatBody, json, type Route } from "./harness.ts";
 import { e2eSuite, type RouteOptions } from "./suite.ts";
 import { addKey, clientFor } from "./key-fixtures.ts";
+import { testNetwork } from "./network.ts";
 
 const suite = e2eSuite("A", "B");
 let a: FakeUpstream, b: FakeUpstream;
@@ -177,7 +178,8 @@ describe("budgets", () => {
     expect(r.daemon.registry.standing(id)).toMatchObject({ state: "exhausted", reservedMicros: 0, remainingMicros: 0 });
   });
 
-  test("a request no upstream answered is refunded; a stream cut mid-way is charged for what was delivered", async () => {
+  // The cut stream both as whole events and split at arbitrary bytes and paced, as a network delivers it.
+  for (const network of [null, testNetwork()]) test(`a request no upstream answered is refunded; a stream cut mid-way is charged for what was delivered (${network ? `split and paced, seed ${network.seed}` : "whole events"})`, async () => {
     const r = await route(priced);
     const secret = await addKey(r, "cut", { budgetMicros: 1_000_000 });
     const c = clientFor(r, secret);
@@ -190,7 +192,7 @@ describe("budgets", () => {
     expect(r.daemon.registry.standing(id)).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
     let release!: () => void;
     const until = new Promise<void>((res) => (release = res));
-    a.next({ stream: { chunks: 6, resetAfter: 3, holdBefore: { index: 3, until } } });
+    a.next({ stream: { chunks: 6, resetAfter: 3, holdBefore: { index: 3, until } }, network });
     const stream = await c.chat.completions.create(chatBody({ stream: true, max_tokens: 50 }));
     let text = "";
     await (async () => {
