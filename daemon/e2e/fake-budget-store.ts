@@ -50,6 +50,10 @@ export function fakeBudgetStore() {
       if (down) return unreachable();
       for (const r of rows.values()) r.holds.delete(nodeId);
     },
+    async spent(keyId, windowStart) {
+      if (down) return unreachable();
+      return rows.get(`${keyId}:${windowStart}`)?.spent ?? 0;
+    },
   };
   return {
     budget,

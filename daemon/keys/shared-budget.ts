@@ -51,14 +51,13 @@ export function createSharedBudget(o: SharedBudgetOptions) {
     },
     settle,
     /**
-     * The window's spend as the database has it, once every queued settlement has landed (a zero
-     * hold against no limit: reads, holds nothing); rejects while the database is out.
+     * The window's spend as the database has it, once every queued settlement has landed; rejects
+     * while the database is out.
      */
     async spent(keyId: number, windowStart: number): Promise<number> {
       const waiting = await queue.drain();
       if (waiting > 0) throw new Error(`${waiting} budget settlements are still waiting for the database`);
-      const r = await withDeadline(budget.reserve({ keyId, windowStart, budgetMicros: Number.MAX_SAFE_INTEGER, micros: 0, nodeId }), timeoutMs, late);
-      return r.spentMicros;
+      return withDeadline(budget.spent(keyId, windowStart), timeoutMs, late);
     },
     get pending() {
       return queue.size;

@@ -282,6 +282,8 @@ export interface BudgetStore {
   settle(s: { keyId: number; windowStart: number; heldMicros: number; costMicros: number | null; nodeId: string }): Promise<void>;
   /** Releases every hold of a node that stopped (its requests will never settle). */
   releaseNode(nodeId: string): Promise<void>;
+  /** What the window has spent (0 when it has no row yet): a read, nothing held or written. */
+  spent(keyId: number, windowStart: number): Promise<number>;
 }
 
 /**

@@ -1,6 +1,7 @@
 // BudgetStore against real Postgres with real concurrency: separate stores (separate pools and
 // connections), reservations fired together; the database alone keeps the budget.
 import { afterAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
 import { testDatabase } from "../../test-services.ts";
 import type { BudgetStore, Store } from "../types.ts";
 import { openPgStore } from "./open.ts";
@@ -78,5 +79,27 @@ describe.skipIf(!pg)("budget reservations on Postgres", () => {
     const settled = rounds.filter(Boolean).length;
     const open = 30 - settled;
     expect(await nodes[0]!.reserve({ keyId, windowStart: 0, budgetMicros, micros: 0, nodeId: "probe" })).toEqual({ ok: true, spentMicros: settled * 40, heldMicros: open * 100 });
+  });
+});
+
+describe.skipIf(!pg)("Postgres budget reads", () => {
+  test("spent reads a window's spend without creating or holding anything", async () => {
+    const store = await openPgStore(pg!);
+    try {
+      const b = store.budget!;
+      expect(await b.spent(901, 0)).toBe(0);
+      await b.settle({ keyId: 901, windowStart: 0, heldMicros: 0, costMicros: 42, nodeId: "n1" });
+      expect(await b.spent(901, 0)).toBe(42);
+      const sql = postgres(pg!, { max: 1, onnotice: () => {} });
+      const [h] = await sql`SELECT count(*)::int AS n FROM budget_holds WHERE key_id = 901`;
+      const [w] = await sql`SELECT count(*)::int AS n FROM budget_windows WHERE key_id = 902`;
+      await b.spent(902, 0);
+      const [w2] = await sql`SELECT count(*)::int AS n FROM budget_windows WHERE key_id = 902`;
+      await sql.end();
+      expect(h?.n).toBe(0);
+      expect([w?.n, w2?.n]).toEqual([0, 0]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -56,6 +56,10 @@ export function createBudgetStore(sql: PgClient): BudgetStore {
       });
     },
 
+    async spent(keyId, windowStart) {
+      const [r] = await sql<{ spent: string }[]>`select spent_micros as spent from budget_windows where key_id = ${keyId} and window_start = ${windowStart}`;
+      return Number(r?.spent ?? 0);
+    },
     async releaseNode(nodeId) {
       await sql.begin(async (tx) => {
         const locked = await tx<{ key_id: number; window_start: string }[]>`
