@@ -2,14 +2,14 @@
 // over a period, as a series of hour or day buckets plus totals and one summary per upstream, model
 // or client key. Kept forever, so it is there the moment a client opens, across daemon restarts.
 import { z } from "zod";
+import { parseDurationMs } from "../duration.ts";
 
 /** "90m", "24h", "7d", "30d": a period ending now. */
-export const SPAN_PATTERN = /^(\d{1,4})(m|h|d)$/;
-const SPAN_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const SPAN_PATTERN = /^(\d{1,4})(m|h|d|w)$/;
 
+/** A period the schema allowed (SPAN_PATTERN), in ms; null otherwise. */
 export function parseSpanMs(text: string): number | null {
-  const m = SPAN_PATTERN.exec(text.trim());
-  return m ? Number(m[1]) * SPAN_MS[m[2]!]! : null;
+  return SPAN_PATTERN.test(text.trim()) ? parseDurationMs(text) : null;
 }
 
 const percentiles = z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).nullable();

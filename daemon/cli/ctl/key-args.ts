@@ -1,20 +1,18 @@
 // routectl keys' option values: money as exact USD text, durations with days and weeks, dates or
 // durations resolved to absolute times here (the daemon only ever sees milliseconds since epoch).
 import { InvalidArgumentError } from "commander";
+import { parseDurationMs } from "../../../shared/duration.ts";
 import { usdToMicros } from "../../../shared/money.ts";
 import type { Params } from "../../../shared/rpc/contract.ts";
 import { parseCapture } from "../../../shared/log-capture.ts";
 
-const SPAN_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** "90m", "12h", "30d", "2w" → ms; null unless a whole number with a unit. */
+/** "90m", "12h", "30d", "2w" → ms; null unless it has a unit (a bare number is too easily a date typo). */
 function spanMs(v: string): number | null {
-  const m = /^(\d{1,9})\s*(ms|s|m|h|d|w)$/.exec(v.trim());
-  return m ? Number(m[1]) * SPAN_UNIT_MS[m[2]!]! : null;
+  return /[a-z]$/i.test(v.trim()) ? parseDurationMs(v) : null;
 }
 
 /** "2026-12-31" (midnight UTC) or a full ISO time → ms; null otherwise. */
-function dateMs(v: string): number | null {
+export function dateMs(v: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v.trim())) return null;
   const t = Date.parse(v.trim());
   return Number.isFinite(t) ? t : null;

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { parseDurationMs } from "../../../shared/duration.ts";
 import type { Params } from "../../../shared/rpc/contract.ts";
 import { upstreamArg } from "./backend.ts";
+import { dateMs } from "./key-args.ts";
 
 export type QueryFilter = Omit<Params<"logs.query">, "before" | "limit">;
 
@@ -13,12 +14,12 @@ export function statusArg(v: string): number | string {
   throw new InvalidArgumentError('use a status such as 502 or a class such as "5xx"');
 }
 
-/** A point in time: a duration ago ("2h", "30m") or a date/time ("2026-11-29", "2026-11-29T10:00Z"). */
+/** A point in time: a duration ago ("2h", "30m", "2w") or a date/time ("2026-11-29", "2026-11-29T10:00Z"). */
 export function timeArg(v: string, now = Date.now()): number {
   const d = parseDurationMs(v);
   if (d !== null && d > 0) return now - d;
-  const t = /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : NaN;
-  if (Number.isNaN(t)) throw new InvalidArgumentError('use a duration ago ("2h") or a date/time ("2026-11-29T10:00Z")');
+  const t = dateMs(v); // the same dates routectl keys takes
+  if (t === null) throw new InvalidArgumentError('use a duration ago ("2h") or a date/time ("2026-11-29T10:00Z")');
   return t;
 }
 
